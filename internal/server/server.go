@@ -1,0 +1,255 @@
+// Package server assembles a Switchboard node: it opens the store, applies
+// migrations, creates the operator on first start, and serves every dialect,
+// health and metrics over HTTP with graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"switchboard/internal/account"
+	"switchboard/internal/api/native"
+	"switchboard/internal/auth"
+	"switchboard/internal/geo"
+	"switchboard/internal/id"
+	"switchboard/internal/store"
+)
+
+// Config is what a node needs to start.
+type Config struct {
+	DataDir   string
+	DBURL     string
+	HTTPAddr  string
+	SIPAddr   string // reserved for the SIP engine
+	RTPPorts  string // reserved for the media engine
+	Version   string
+	Log       *slog.Logger
+	PerMinute int64 // native API requests per account and minute
+	// AdminTokenOut receives the "admin token: ..." line on first start.
+	AdminTokenOut interface{ Write([]byte) (int, error) }
+}
+
+// Server is one running node.
+type Server struct {
+	cfg      Config
+	DB       *store.DB
+	Accounts *account.Service
+	Auth     *auth.Service
+	Native   *native.API
+	Handler  http.Handler
+	mux      *http.ServeMux
+	ln       net.Listener
+	http     *http.Server
+	ready    atomic.Bool
+	node     int64
+	holder   string
+	stop     context.CancelFunc
+	done     chan struct{}
+}
+
+// nodeTTL is how long a node id lease lasts without renewal.
+const nodeTTL = 2 * time.Minute
+
+// Open prepares a node: store, migrations, services, first-start bootstrap
+// and routes. It does not listen yet.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "switchboard-data"
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DBURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, DB: db, done: make(chan struct{})}
+	if err := s.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context) error {
+	log := s.cfg.Log
+	if _, err := s.DB.Migrate(ctx, log); err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	s.holder = fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano())
+	node, err := s.DB.LeaseNode(ctx, s.holder, nodeTTL)
+	if err != nil {
+		return err
+	}
+	s.node = node
+	gen, err := id.NewGenerator(node)
+	if err != nil {
+		return fmt.Errorf("id generator: %w", err)
+	}
+	accounts := store.NewAccounts(s.DB)
+	s.Accounts = account.NewService(accounts, gen, geo.Reference{})
+	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
+	if err := s.bootstrap(ctx); err != nil {
+		return err
+	}
+	s.mux = http.NewServeMux()
+	s.Native = native.New(s.mux, native.Config{
+		Accounts: s.Accounts, Auth: s.Auth, Limiter: store.NewCounters(s.DB),
+		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
+	})
+	s.routeDialects(store.NewCounters(s.DB))
+	m := newMetrics(s.DB)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintln(w, "ok")
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		if !s.ready.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "starting")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	s.mux.Handle("GET /metrics", m.handler())
+	s.Handler = m.instrument(s.mux, recoverer(log, limitBody(s.mux)))
+	return nil
+}
+
+// bootstrap creates the operator and its admin on an empty database and
+// shows the admin token exactly once.
+func (s *Server) bootstrap(ctx context.Context) error {
+	op, createdNow, err := s.Accounts.Bootstrap(ctx, "Operator", "USD")
+	if err != nil {
+		return err
+	}
+	if !createdNow {
+		return nil
+	}
+	token, err := s.Auth.Bootstrap(ctx, op.ID, "admin")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(s.cfg.DataDir, "admin.token")
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write admin token: %w", err)
+	}
+	if s.cfg.AdminTokenOut != nil {
+		fmt.Fprintf(s.cfg.AdminTokenOut, "admin token: %s\n", token)
+	}
+	s.cfg.Log.Info("operator account created", "account", op.Number, "admin_token_file", path)
+	return nil
+}
+
+// Listen binds the HTTP address; Addr is then known (useful with ":0").
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen http: %w", err)
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr is the bound HTTP address.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: in-flight requests
+// finish (up to 20 s), the node id is released and the store closed.
+func (s *Server) Run(ctx context.Context) error {
+	if s.ln == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go s.background(bg)
+	s.http = &http.Server{
+		Handler:           s.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	s.ready.Store(true)
+	s.cfg.Log.Info("switchboard serving", "http", s.Addr(), "db", s.DB.String(), "node", s.node, "version", s.cfg.Version)
+	select {
+	case err := <-errc:
+		stop()
+		<-s.done
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	s.ready.Store(false)
+	s.cfg.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	stop()
+	<-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// background renews the node lease and prunes old request counters.
+func (s *Server) background(ctx context.Context) {
+	defer close(s.done)
+	t := time.NewTicker(nodeTTL / 4)
+	defer t.Stop()
+	counters := store.NewCounters(s.DB)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.DB.RenewNode(ctx, s.node, s.holder, nodeTTL); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("node lease", "err", err)
+			}
+			if _, err := counters.Prune(ctx, time.Now().Add(-2*time.Hour)); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Warn("prune request counters", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the node id and the store; call after Run returns (or
+// instead of Run).
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.DB.ReleaseNode(ctx, s.node, s.holder)
+	return s.DB.Close()
+}
+
+// OperatorPrincipal returns a principal acting as the operator's admin, for
+// host-side commands (the token command).
+func (s *Server) OperatorPrincipal(ctx context.Context) (auth.Principal, error) {
+	op, ok, err := store.NewAccounts(s.DB).OperatorAccount(ctx)
+	if err != nil {
+		return auth.Principal{}, err
+	}
+	if !ok {
+		return auth.Principal{}, fmt.Errorf("no operator account")
+	}
+	return auth.Principal{AccountID: op.ID, AccountPath: op.Path, AccountNumber: op.Number, Role: auth.RoleAdmin, Operator: true}, nil
+}
