@@ -9,5 +9,5 @@ import (
 func (s *Server) routeDialects(counters *store.Counters) {
 	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log})
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
-	vmu.Register(s.mux)
+	vmu.Register(s.Router)
 }

@@ -45,7 +45,7 @@ type Server struct {
 	Auth     *auth.Service
 	Native   *native.API
 	Handler  http.Handler
-	mux      *http.ServeMux
+	Router   *Router
 	ln       net.Listener
 	http     *http.Server
 	ready    atomic.Bool
@@ -104,18 +104,18 @@ func (s *Server) init(ctx context.Context) error {
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
-	s.mux = http.NewServeMux()
-	s.Native = native.New(s.mux, native.Config{
+	s.Router = newRouter()
+	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Limiter: store.NewCounters(s.DB),
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
 	m := newMetrics(s.DB)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	s.Router.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintln(w, "ok")
 	})
-	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	s.Router.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		if !s.ready.Load() {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -124,8 +124,8 @@ func (s *Server) init(ctx context.Context) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	s.mux.Handle("GET /metrics", m.handler())
-	s.Handler = m.instrument(s.mux, recoverer(log, limitBody(s.mux)))
+	s.Router.Handle("GET /metrics", m.handler())
+	s.Handler = m.instrument(s.Router.ServeMux, recoverer(log, limitBody(s.Router)))
 	return nil
 }
 

@@ -101,8 +101,8 @@ func (s *Accounts) CreateAccount(ctx context.Context, a *account.Account) error 
 			return fmt.Errorf("insert account: %w", translate(err))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO account_tree (ancestor_id, descendant_id, depth)
-			SELECT ancestor_id, $1, depth + 1 FROM account_tree WHERE descendant_id = $2
-			UNION ALL SELECT $1, $1, 0`, a.ID, a.ParentID); err != nil {
+			SELECT ancestor_id, CAST($1 AS BIGINT), depth + 1 FROM account_tree WHERE descendant_id = $2
+			UNION ALL SELECT CAST($1 AS BIGINT), CAST($1 AS BIGINT), 0`, a.ID, a.ParentID); err != nil {
 			return fmt.Errorf("insert account closure: %w", err)
 		}
 		return nil

@@ -50,7 +50,7 @@ type API struct {
 type principalKey struct{}
 
 // New builds the API and registers its routes on mux.
-func New(mux *http.ServeMux, cfg Config) *API {
+func New(mux humago.Mux, cfg Config) *API {
 	if cfg.PerMinute == 0 {
 		cfg.PerMinute = 1200
 	}

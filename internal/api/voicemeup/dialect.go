@@ -152,7 +152,7 @@ func (d *Dialect) Implemented() []string {
 }
 
 // Register mounts the dialect's endpoints on mux.
-func (d *Dialect) Register(mux *http.ServeMux) {
+func (d *Dialect) Register(mux Mux) {
 	for _, method := range []string{http.MethodGet, http.MethodPost} {
 		for _, f := range []Format{JSON, XML} {
 			prefix := method + " /api/v1.1/" + string(f) + "/"
@@ -337,4 +337,10 @@ func isCurrency(s string) bool {
 		}
 	}
 	return true
+}
+
+// Mux is where Register mounts the dialect's routes (an *http.ServeMux or a
+// wrapper that records patterns).
+type Mux interface {
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 }
