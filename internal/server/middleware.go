@@ -4,11 +4,27 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 )
 
 // maxBody bounds every request body; multipart uploads of the voicemeup
 // dialect are bounded by the dialect itself.
 const maxBody = 32 << 20
+
+// jsonByDefault lets a native request without a JSON content type (curl -d
+// sends a form type) be read as the JSON it is; a body that is not JSON then
+// gets the native API's own parse error instead of a content-type refusal.
+func jsonByDefault(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/api/v1.1/") {
+			ct := r.Header.Get("Content-Type")
+			if ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "text/plain") {
+				r.Header.Set("Content-Type", "application/json")
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

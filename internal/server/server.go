@@ -125,7 +125,7 @@ func (s *Server) init(ctx context.Context) error {
 		fmt.Fprintln(w, "ready")
 	})
 	s.Router.Handle("GET /metrics", m.handler())
-	s.Handler = m.instrument(s.Router.ServeMux, recoverer(log, limitBody(s.Router)))
+	s.Handler = m.instrument(s.Router.ServeMux, recoverer(log, limitBody(jsonByDefault(s.Router))))
 	return nil
 }
 
