@@ -107,12 +107,18 @@ func TestTimeOfRealIDIsNow(t *testing.T) {
 }
 
 func TestTwoNodesSameMillisecondDiffer(t *testing.T) {
-	clock := &fakeClock{t: epoch.Add(time.Hour)}
+	// A shared clock that ticks only every 3000 reads makes both generators
+	// hand out the same sequence numbers in the same milliseconds, so only
+	// the node keeps their ids apart.
+	clock := &fakeClock{t: epoch.Add(time.Hour), tickEvery: 3000}
 	a, b := newGen(t, 1, clock), newGen(t, 2, clock)
 	seen := map[int64]bool{}
-	for range 5000 { // crosses a sequence exhaustion on each
-		for _, g := range []*id.Generator{a, b} {
-			v := g.Next()
+	for i := range 5000 {
+		va, vb := a.Next(), b.Next()
+		if i == 0 && va^vb != (1^2)<<12 {
+			t.Fatalf("first ids %x and %x should differ only in the node bits", va, vb)
+		}
+		for _, v := range []int64{va, vb} {
 			if seen[v] {
 				t.Fatalf("duplicate id %d across nodes", v)
 			}
@@ -150,37 +156,42 @@ func TestClockGoingBackwards(t *testing.T) {
 	g := newGen(t, 5, clock)
 	prev := g.Next()
 	seen := map[int64]bool{prev: true}
-	check := func(step string) {
+	check := func(step string, v int64) {
 		t.Helper()
-		v := g.Next()
 		if v <= prev || seen[v] {
 			t.Fatalf("%s: id %d after %d", step, v, prev)
 		}
 		seen[v] = true
 		prev = v
 	}
+
 	clock.set(start.Add(-time.Hour))
 	// Far more than one millisecond's worth, while the clock stays an hour
 	// behind: Next must neither stall for the hour nor repeat itself.
-	done := make(chan struct{})
+	behind := make(chan []int64, 1)
 	go func() {
-		defer close(done)
-		for range 3 * 4096 {
-			check("behind")
+		ids := make([]int64, 3*4096)
+		for i := range ids {
+			ids[i] = g.Next()
 		}
+		behind <- ids
 	}()
 	select {
-	case <-done:
+	case ids := <-behind:
+		for _, v := range ids {
+			check("behind", v)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Next stalled while the clock was behind")
 	}
 	if got := id.Time(prev); got.Before(start) {
 		t.Errorf("ids went back in time to %v", got)
 	}
+
 	clock.set(epoch.Add(-time.Hour)) // before the epoch altogether
-	check("before epoch")
+	check("before epoch", g.Next())
 	clock.set(start.Add(time.Hour))
-	check("forward again")
+	check("forward again", g.Next())
 	if got := id.Time(prev); got != start.Add(time.Hour) {
 		t.Errorf("after the clock recovered, ids are at %v, want %v", got, start.Add(time.Hour))
 	}

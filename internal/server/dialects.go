@@ -1,6 +1,8 @@
 package server
 
 import (
+	"switchboard/internal/api/carrier"
+	"switchboard/internal/api/reseller"
 	"switchboard/internal/api/voicemeup"
 	"switchboard/internal/store"
 )
@@ -10,4 +12,6 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log})
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	vmu.Register(s.Router)
+	carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
+	reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
 }

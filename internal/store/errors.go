@@ -30,7 +30,7 @@ func translate(err error) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505":
-			return &problem.Error{Code: problem.Conflict, Message: "already exists", Field: uniqueField(pgErr.ConstraintName), Err: err}
+			return &problem.Error{Code: problem.Conflict, Message: "already exists", Field: uniqueField(pgErr), Err: err}
 		case "23503":
 			return &problem.Error{Code: problem.Conflict, Message: "still referenced or referencing a missing row", Err: err}
 		}
@@ -48,25 +48,58 @@ func translate(err error) error {
 	return err
 }
 
-// uniqueField derives the API field from a PostgreSQL constraint name written
-// as <table>_<column>_key or an index <table>_<column>_uniq.
-func uniqueField(constraint string) string {
-	c := strings.TrimSuffix(strings.TrimSuffix(constraint, "_key"), "_uniq")
+// tables are the schema's table names, longest first, so that an index or
+// constraint name <table>_<column>_<suffix> splits correctly even when the
+// table name itself holds underscores.
+var tables = []string{"subaccount_addresses", "request_counters", "account_tree", "subaccounts", "accounts", "tokens", "users", "nodes"}
+
+// fieldOfName derives the API field from an index or constraint name written
+// <table>_<column>_key, <table>_<column>_uniq or <table>_pkey (the primary
+// key, field "id"). table is the table when the driver reports it.
+func fieldOfName(table, name string) string {
+	if strings.HasSuffix(name, "_pkey") {
+		return "id"
+	}
+	c := strings.TrimSuffix(strings.TrimSuffix(name, "_key"), "_uniq")
+	if table != "" && strings.HasPrefix(c, table+"_") {
+		return c[len(table)+1:]
+	}
+	for _, t := range tables {
+		if strings.HasPrefix(c, t+"_") {
+			return c[len(t)+1:]
+		}
+	}
 	if i := strings.Index(c, "_"); i >= 0 {
 		return c[i+1:]
 	}
 	return ""
 }
 
-// uniqueFieldSQLite reads the column from "UNIQUE constraint failed: t.col".
+// uniqueField derives the API field of a PostgreSQL unique violation.
+func uniqueField(e *pgconn.PgError) string { return fieldOfName(e.TableName, e.ConstraintName) }
+
+// uniqueFieldSQLite reads the field from SQLite's message, either
+// "UNIQUE constraint failed: t.col" (a column constraint, "t.a, t.b" for
+// several columns: the first is named) or "UNIQUE constraint failed: index
+// 'name'" (an expression index, named like a PostgreSQL constraint).
 func uniqueFieldSQLite(msg string) string {
-	i := strings.LastIndex(msg, ".")
+	const marker = "constraint failed: "
+	i := strings.LastIndex(msg, marker)
 	if i < 0 {
 		return ""
 	}
-	f := msg[i+1:]
-	if j := strings.IndexAny(f, " ,)"); j >= 0 {
-		f = f[:j]
+	rest := msg[i+len(marker):]
+	if name, ok := strings.CutPrefix(rest, "index '"); ok {
+		if j := strings.IndexByte(name, '\''); j >= 0 {
+			return fieldOfName("", name[:j])
+		}
+		return ""
 	}
-	return f
+	if j := strings.IndexAny(rest, " ,)"); j >= 0 {
+		rest = rest[:j]
+	}
+	if j := strings.LastIndexByte(rest, '.'); j >= 0 {
+		return rest[j+1:]
+	}
+	return ""
 }

@@ -114,19 +114,22 @@ func (s *Accounts) ListSubaccounts(ctx context.Context, scope int64, f account.S
 		func(r *sql.Rows) (account.Subaccount, error) { return scanSubaccount(r) })
 }
 
-// UpdateSubaccount writes every mutable field of sub.
+// UpdateSubaccount writes every mutable field of sub. Only the parameters
+// the statement uses are bound: PostgreSQL cannot type an unused one.
 func (s *Accounts) UpdateSubaccount(ctx context.Context, sub *account.Subaccount) error {
 	cols := strings.Split(strings.ReplaceAll(subaccountCols, "s.", ""), ",")
+	all := subaccountArgs(sub)
+	args := []any{sub.ID, sub.AccountID}
 	sets := make([]string, 0, len(cols))
 	for i, c := range cols {
 		c = strings.TrimSpace(c)
 		if c == "id" || c == "account_id" || c == "created_at" {
 			continue
 		}
-		sets = append(sets, fmt.Sprintf("%s=$%d", c, i+1))
+		args = append(args, all[i])
+		sets = append(sets, fmt.Sprintf("%s=$%d", c, len(args)))
 	}
-	return affected(s.db.Exec(ctx, `UPDATE subaccounts SET `+strings.Join(sets, ", ")+` WHERE id=$1 AND account_id=$2`,
-		subaccountArgs(sub)...))
+	return affected(s.db.Exec(ctx, `UPDATE subaccounts SET `+strings.Join(sets, ", ")+` WHERE id=$1 AND account_id=$2`, args...))
 }
 
 // DeleteSubaccount deletes a subaccount in scope and its addresses.

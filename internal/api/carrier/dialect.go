@@ -123,7 +123,7 @@ func (d *Dialect) Implemented() []string {
 // Register mounts the dialect on mux at /carrier/. The whole subtree is
 // mounted, for every method, so that a wrong method or a path that is no
 // endpoint still gets an answer in the dialect's shape.
-func (d *Dialect) Register(mux *http.ServeMux) {
+func (d *Dialect) Register(mux Mux) {
 	mux.Handle("/carrier/", d)
 }
 
@@ -144,7 +144,7 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			d.log.Error("carrier: panic serving request", "endpoint", called, "panic", v, "stack", string(debug.Stack()))
 			f, _ := failureOf(errPanic)
-			d.fail(w, f)
+			fail(w, f)
 		}
 	}()
 
@@ -152,12 +152,12 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
-		d.fail(w, failMethod)
+		fail(w, failMethod)
 		return
 	}
 	e, ok := byName[strings.ToLower(called)]
 	if !ok || strings.Contains(called, "/") {
-		d.fail(w, failUnknownEndpoint)
+		fail(w, failUnknownEndpoint)
 		return
 	}
 	e = target(e)
@@ -167,9 +167,9 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch {
 		case errors.Is(err, errBodyTooLarge):
-			d.fail(w, failBodyTooLarge)
+			fail(w, failBodyTooLarge)
 		case errors.Is(err, errBadBody):
-			d.fail(w, failBadBody)
+			fail(w, failBadBody)
 		default:
 			d.failErr(w, called, err)
 		}
@@ -191,7 +191,7 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h, ok := d.handlers[e.Name]
 	d.mu.RUnlock()
 	if !ok {
-		d.fail(w, failNotImplemented(e.Name))
+		fail(w, failNotImplemented(e.Name))
 		return
 	}
 	if e.Write && !principal.CanWrite() {
@@ -261,11 +261,11 @@ func (d *Dialect) failErr(w http.ResponseWriter, endpoint string, err error) {
 	if logged && !errors.Is(err, errPanic) {
 		d.log.Error("carrier: request failed", "endpoint", endpoint, "err", err)
 	}
-	d.fail(w, f)
+	fail(w, f)
 }
 
 // fail writes an error answer.
-func (d *Dialect) fail(w http.ResponseWriter, f failure) {
+func fail(w http.ResponseWriter, f failure) {
 	body, err := f.body().MarshalJSON()
 	if err != nil {
 		// Unreachable: the body is two strings.
@@ -282,4 +282,10 @@ func write(w http.ResponseWriter, status int, body []byte) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// Mux is where Register mounts the dialect (an *http.ServeMux or a wrapper
+// that records patterns).
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
 }

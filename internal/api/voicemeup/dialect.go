@@ -17,10 +17,13 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
@@ -220,6 +223,9 @@ func (d *Dialect) serve(w http.ResponseWriter, r *http.Request, version string, 
 	if currency != "" && !isCurrency(currency) {
 		errs = append(errs, wireError{code: "currency_invalid"})
 	}
+	if bad, ok := unstorableParam(params); ok {
+		errs = append(errs, wireError{code: errInvalidArgument, detail: bad})
+	}
 	switch {
 	case requestType == "":
 		errs = append(errs, wireError{code: errTypeRequired})
@@ -324,6 +330,27 @@ func (d *Dialect) getRequestTypes(context.Context, *Request) (*Result, error) {
 		list.Add(Leaf("request_type", t))
 	}
 	return OK(list), nil
+}
+
+// unstorableParam finds a parameter whose name or value is not text: invalid
+// UTF-8 or a NUL byte, which PostgreSQL refuses to store (SQLite would keep
+// it), so that such input is a bad argument on every store rather than a
+// database error on one. It returns the parameter's name, or a stand-in
+// when the name itself is the culprit.
+func unstorableParam(params url.Values) (string, bool) {
+	text := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+	keys := slices.Sorted(maps.Keys(params))
+	for _, k := range keys {
+		if !text(k) {
+			return "parameter name", true
+		}
+		for _, v := range params[k] {
+			if !text(v) {
+				return k, true
+			}
+		}
+	}
+	return "", false
 }
 
 // isCurrency reports whether s looks like an ISO 4217 code.
