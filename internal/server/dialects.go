@@ -13,5 +13,13 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	vmu.Register(s.Router)
 	carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
-	reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
+	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})
+	// The call-pack and bundle operations arrive with the billing features;
+	// their documented routes already authenticate and answer 501.
+	rs.Planned("GET", "/call-pack")
+	rs.Planned("POST", "/call-pack")
+	rs.Planned("GET", "/call-pack/{uuid}")
+	rs.Planned("DELETE", "/call-pack/{uuid}")
+	rs.Planned("POST", "/call-pack/{uuid}/renew")
+	rs.Register(s.Router)
 }

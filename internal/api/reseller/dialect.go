@@ -219,3 +219,14 @@ func (d *Dialect) fail(w http.ResponseWriter, rt *route, err error) {
 type Mux interface {
 	Handle(pattern string, handler http.Handler)
 }
+
+// errNotImplemented answers a documented route whose operation arrives with
+// a later feature.
+var errNotImplemented = errors.New("not implemented")
+
+// Planned registers a documented route whose operation is not built yet: it
+// authenticates like every route and answers 501 Not Implemented, so a
+// client can tell "not yet" from "no such route" (404).
+func (d *Dialect) Planned(method, pattern string) {
+	d.Handle(method, pattern, func(context.Context, *Request) (any, error) { return nil, errNotImplemented })
+}

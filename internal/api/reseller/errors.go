@@ -1,6 +1,7 @@
 package reseller
 
 import (
+	"errors"
 	"net/http"
 
 	"switchboard/internal/problem"
@@ -50,6 +51,9 @@ type failure struct {
 // Request: pack_id: must be one of 13 to 20", since a client cannot fix a
 // request it is not told about.
 func failureOf(err error) (f failure, logged bool) {
+	if errors.Is(err, errNotImplemented) {
+		return statusFailure(http.StatusNotImplemented), false
+	}
 	pe := problem.As(err)
 	r, ok := rules[pe.Code]
 	if !ok {
