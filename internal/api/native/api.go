@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -43,8 +44,9 @@ type Config struct {
 
 // API is the native dialect.
 type API struct {
-	cfg Config
-	api huma.API
+	cfg       Config
+	api       huma.API
+	overrides overrideCache
 }
 
 type principalKey struct{}
@@ -110,7 +112,9 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	next(huma.WithValue(ctx, principalKey{}, p))
 }
 
-// limit counts the request in the account's current minute.
+// limit counts the request in the account's current minute against the
+// account's limit: the operator's api_limits.native override, else the
+// node default.
 func (a *API) limit(ctx context.Context, p auth.Principal) (int, error) {
 	if a.cfg.Limiter == nil {
 		return 0, nil
@@ -122,19 +126,49 @@ func (a *API) limit(ctx context.Context, p auth.Principal) (int, error) {
 		a.cfg.Log.Warn("request limit unavailable", "err", err)
 		return 0, nil // a counting failure must not take the API down
 	}
-	limit := a.cfg.PerMinute
-	if n > limit {
-		if o, err := a.cfg.Limiter.Overrides(ctx, p.AccountID); err == nil {
-			if v, ok := o["native"]; ok {
-				limit = v
-			}
-		}
-	}
+	limit := a.overrides.get(ctx, a.cfg.Limiter, p.AccountID, a.cfg.PerMinute)
 	if n > limit {
 		retry := int(window.Add(time.Minute).Sub(now).Seconds()) + 1
 		return retry, problem.New(problem.RateLimited, "request limit of %d per minute reached", limit)
 	}
 	return 0, nil
+}
+
+// overrideCache keeps each account's native limit for a short while, so
+// the per-request check costs one counter write and no extra read.
+type overrideCache struct {
+	mu      sync.Mutex
+	entries map[int64]overrideEntry
+}
+
+type overrideEntry struct {
+	limit   int64
+	fetched time.Time
+}
+
+// overrideTTL bounds how long an operator's change takes to apply.
+const overrideTTL = 15 * time.Second
+
+func (c *overrideCache) get(ctx context.Context, l Limiter, accountID, def int64) int64 {
+	c.mu.Lock()
+	e, ok := c.entries[accountID]
+	c.mu.Unlock()
+	if ok && time.Since(e.fetched) < overrideTTL {
+		return e.limit
+	}
+	limit := def
+	if o, err := l.Overrides(ctx, accountID); err == nil {
+		if v, ok := o["native"]; ok && v > 0 {
+			limit = v
+		}
+	}
+	c.mu.Lock()
+	if c.entries == nil || len(c.entries) > 100_000 {
+		c.entries = map[int64]overrideEntry{}
+	}
+	c.entries[accountID] = overrideEntry{limit: limit, fetched: time.Now()}
+	c.mu.Unlock()
+	return limit
 }
 
 func (a *API) writeErr(ctx huma.Context, err error) {
