@@ -221,15 +221,23 @@ var (
 	sectionText = map[string]map[string]string{}
 	// catalogOrder lists every distinct code in document order.
 	catalogOrder []string
+	// ambiguous holds the codes that sections describe differently
+	// (type_invalid: a peer protocol, a DID type): answered for a request
+	// type of none of those sections, they get a neutral text instead of
+	// the first section's ("The peer protocol is invalid." for the type of
+	// an address).
+	ambiguous = map[string]bool{}
 )
 
 func init() {
 	for _, s := range catalogSections {
 		for line := range strings.SplitSeq(strings.TrimSpace(s.lines), "\n") {
 			code, text, _ := strings.Cut(line, " ")
-			if _, dup := catalog[code]; !dup {
+			if first, dup := catalog[code]; !dup {
 				catalog[code] = text
 				catalogOrder = append(catalogOrder, code)
+			} else if !strings.EqualFold(first, text) {
+				ambiguous[code] = true
 			}
 			for _, rt := range s.requestTypes {
 				if sectionText[rt] == nil {
@@ -257,8 +265,25 @@ func Describe(code, lang, requestType string) (text string, ok bool) {
 	if t, found := sectionText[requestType][code]; found {
 		return t, true
 	}
+	if requestType != "" && ambiguous[code] {
+		if t, found := neutralText(code); found {
+			return t, true
+		}
+	}
 	t, ok := catalog[code]
 	return t, ok
+}
+
+// neutralText describes a <parameter>_invalid or <parameter>_required code
+// from its parameter name alone: "Type is invalid.".
+func neutralText(code string) (string, bool) {
+	for suffix, verb := range map[string]string{"_invalid": " is invalid.", "_required": " is required."} {
+		if field, ok := strings.CutSuffix(code, suffix); ok && field != "" {
+			words := strings.ReplaceAll(field, "_", " ")
+			return strings.ToUpper(words[:1]) + words[1:] + verb, true
+		}
+	}
+	return "", false
 }
 
 func inCatalog(code string) bool {

@@ -3,6 +3,7 @@ package voicemeup
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -235,10 +236,8 @@ func optInt(r *Request, name string) (*int, error) {
 }
 
 func optList(r *Request, name string) *[]string {
-	if _, ok := r.Params[name]; !ok {
-		if _, ok := r.Params[name+"[]"]; !ok {
-			return nil
-		}
+	if !r.SentList(name) {
+		return nil
 	}
 	l := r.List(name)
 	if l == nil {
@@ -306,7 +305,7 @@ func (o *accountOps) updateSubaccount(ctx context.Context, r *Request) (*Result,
 		err = notFoundAs(err, "client_subaccount_id")
 	}
 	if err != nil {
-		return nil, err
+		return nil, sentIsInvalid(r, err)
 	}
 	return OK(subaccountNode(s, nil)), nil
 }
@@ -343,12 +342,12 @@ func (o *accountOps) updateAddress(ctx context.Context, r *Request) (*Result, er
 	if p.CountryID, err = optInt(r, "country_id"); err != nil {
 		return nil, err
 	}
-	if r.Has("state_id") {
-		st, err := stateParam(r)
-		if err != nil {
-			return nil, err
+	// An unknown country is reported as such, before a state code that
+	// cannot be resolved in it is.
+	if p.CountryID != nil {
+		if _, ok := geo.CountryByID(*p.CountryID); !ok {
+			return nil, problem.Field("country_id", "must be a valid country_id")
 		}
-		p.StateID = &st
 	}
 	var a account.Address
 	if mode == "create" {
@@ -356,6 +355,9 @@ func (o *accountOps) updateAddress(ctx context.Context, r *Request) (*Result, er
 			if !r.Has(f) {
 				return nil, Missing(f)
 			}
+		}
+		if p.StateID, err = stateParam(r, 0); err != nil {
+			return nil, err
 		}
 		a, err = o.accounts.CreateAddress(ctx, r.Principal, sid, p)
 		err = notFoundAs(err, "client_subaccount_id")
@@ -373,12 +375,17 @@ func (o *accountOps) updateAddress(ctx context.Context, r *Request) (*Result, er
 			err = problem.Field("client_address_id", "does not belong to the subaccount")
 		}
 		if err == nil {
+			// A state code is resolved in the country the address will
+			// have: the one sent, else the one it has.
+			p.StateID, err = stateParam(r, cur.CountryID)
+		}
+		if err == nil {
 			a, err = o.accounts.UpdateAddress(ctx, r.Principal, aid, p)
 		}
 		err = notFoundAs(err, "client_address_id")
 	}
 	if err != nil {
-		return nil, err
+		return nil, sentIsInvalid(r, err)
 	}
 	n := Elem("address").Attr("client_address_id", itoa(a.ID)).
 		Set("client_subaccount_id", itoa(a.SubaccountID)).
@@ -389,18 +396,39 @@ func (o *accountOps) updateAddress(ctx context.Context, r *Request) (*Result, er
 	return OK(n), nil
 }
 
-// stateParam accepts a numeric state_id or a state code ("QC") of the
-// address's country.
-func stateParam(r *Request) (int, error) {
+// stateParam returns the state_id parameter, nil when it is absent. It
+// accepts a numeric state_id or a state code ("QC") of the address's
+// country: country_id when sent, else currentCountry (the country of the
+// address being updated).
+func stateParam(r *Request, currentCountry int) (*int, error) {
+	if !r.Has("state_id") {
+		return nil, nil
+	}
 	v := r.OptionalString("state_id", "")
 	if n, err := strconv.Atoi(v); err == nil {
-		return n, nil
+		return &n, nil
 	}
-	cid, _ := r.OptionalInt("country_id", 0)
+	cid := int64(currentCountry)
+	if r.Has("country_id") {
+		cid, _ = r.OptionalInt("country_id", 0)
+	}
 	if st, ok := geo.StateByCode(int(cid), v); ok {
-		return st.ID, nil
+		return &st.ID, nil
 	}
-	return 0, problem.Field("state_id", "is not valid")
+	return nil, problem.Field("state_id", "is not valid")
+}
+
+// sentIsInvalid reports a core "is required ..." error about a parameter
+// the client did send as a bad value: the core words some format rules as
+// "is required and must be alphanumeric", which must not answer
+// required_parameter_not_found for a street of "%%%".
+func sentIsInvalid(r *Request, err error) error {
+	var pe *problem.Error
+	if !errors.As(err, &pe) || pe.Code != problem.Invalid || pe.Field == "" || !r.Has(pe.Field) ||
+		errors.Is(err, errMissing) || !strings.Contains(strings.ToLower(pe.Message), "required") {
+		return err
+	}
+	return &problem.Error{Code: problem.Invalid, Field: pe.Field, Message: "is not valid", Err: err}
 }
 
 func getCountries(ctx context.Context, r *Request) (*Result, error) {

@@ -1,6 +1,7 @@
 package voicemeup
 
 import (
+	"cmp"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -175,11 +176,13 @@ func (r *Request) DateTime(name string) (t time.Time, ok bool, err error) {
 }
 
 // List returns a comma-separated parameter as its trimmed, non-empty
-// elements; repeated values and the "name[]" spelling are accepted too.
-// It returns nil when the parameter is absent.
+// elements; repeated values, the "name[]" spelling and the indexed
+// "name[0]", "name[1]" spelling PHP's http_build_query produces for arrays
+// are accepted too (indexed values in index order). It returns nil when the
+// parameter is absent.
 func (r *Request) List(name string) []string {
 	var out []string
-	for _, key := range []string{name, name + "[]"} {
+	for _, key := range r.listKeys(name) {
 		for _, v := range r.Params[key] {
 			for part := range strings.SplitSeq(v, ",") {
 				if p := strings.TrimSpace(part); p != "" {
@@ -189,6 +192,49 @@ func (r *Request) List(name string) []string {
 		}
 	}
 	return out
+}
+
+// SentList reports whether a list parameter was sent in any of the
+// spellings List accepts, even with only blank values (which clear a list).
+func (r *Request) SentList(name string) bool {
+	for _, key := range r.listKeys(name) {
+		if _, ok := r.Params[key]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// listKeys returns the parameter keys spelling the list name: name,
+// name[] and name[<index>] in index order.
+func (r *Request) listKeys(name string) []string {
+	keys := []string{name, name + "[]"}
+	type indexed struct {
+		i   int
+		key string
+	}
+	var idx []indexed
+	prefix := name + "["
+	for key := range r.Params {
+		rest, ok := strings.CutPrefix(key, prefix)
+		if !ok {
+			continue
+		}
+		digits, ok := strings.CutSuffix(rest, "]")
+		if !ok || digits == "" {
+			continue
+		}
+		i, err := strconv.Atoi(digits)
+		if err != nil || i < 0 || strconv.Itoa(i) != digits {
+			continue
+		}
+		idx = append(idx, indexed{i, key})
+	}
+	slices.SortFunc(idx, func(a, b indexed) int { return cmp.Compare(a.i, b.i) })
+	for _, e := range idx {
+		keys = append(keys, e.key)
+	}
+	return keys
 }
 
 // IntList returns a list parameter of integers (comma-separated IDs).
