@@ -59,7 +59,7 @@ func (d *Dialect) authenticate(ctx context.Context, params url.Values, version s
 		// internal error rather than as bad credentials.
 		return auth.Principal{}, err
 	}
-	if username != "" && username != p.Username {
+	if username != "" && !strings.EqualFold(username, p.Username) {
 		return auth.Principal{}, Fail(errAuthFailed, nil)
 	}
 	if userID != "" {

@@ -39,7 +39,7 @@ func TestAuthentication(t *testing.T) {
 		{"non-numeric client_user_id", v11 + "client_user_id=alice&auth_token=" + tokAlice, []string{"authentication_failed"}},
 		{"wrong client_account_id", v10 + "client_account_id=80099999&auth_token=" + tokAlice, []string{"authentication_failed"}},
 		{"one identity disagrees", v11 + "username=alice&client_user_id=2222&auth_token=" + tokAlice, []string{"authentication_failed"}},
-		{"username is case-sensitive", v11 + "username=Alice&auth_token=" + tokAlice, []string{"authentication_failed"}},
+		{"username ignores case, as usernames are unique case-insensitively", v11 + "username=ALICE&auth_token=" + tokAlice, nil},
 		{"huge token not looked up", v11 + "username=alice&auth_token=" + strings.Repeat("a", 10000), []string{"authentication_failed"}},
 
 		{"store down is not a credential error", v11 + "username=alice&auth_token=" + tokBroken, []string{"internal_error-database_error"}},

@@ -55,11 +55,6 @@ func (o *accountOps) accountDetails(ctx context.Context, r *Request) (*Result, e
 		Set("client_user_id", itoa(r.Principal.UserID)).
 		Set("username", r.Principal.Username).
 		Set("created_date", a.CreatedAt.Format("2006-01-02 15:04:05"))
-	if a.ParentID != 0 {
-		if parent, err := o.accounts.GetAccount(ctx, r.Principal, a.ParentID); err == nil {
-			n.Set("parent_account_id", parent.Number)
-		}
-	}
 	return OK(n), nil
 }
 
@@ -165,7 +160,8 @@ func (o *accountOps) getSubaccounts(ctx context.Context, r *Request) (*Result, e
 		}
 		subs = []account.Subaccount{s}
 	} else {
-		f := account.SubaccountFilter{AccountID: r.Principal.AccountID, Statuses: r.List("status")}
+		// The whole subtree, as lookups by id and updates reach it too.
+		f := account.SubaccountFilter{Statuses: r.List("status")}
 		for skip := 0; ; skip += 100 {
 			page, total, err := o.accounts.ListSubaccounts(ctx, r.Principal, f, query.Params{Skip: strconv.Itoa(skip), Top: "100"})
 			if err != nil {
