@@ -7,9 +7,12 @@ import (
 	"strings"
 )
 
-// maxBody bounds every request body; multipart uploads of the voicemeup
-// dialect are bounded by the dialect itself.
-const maxBody = 32 << 20
+// maxBody bounds every request body; routes set tighter limits of their
+// own. Deck imports (a 1M-row deck is about 60 MB) get maxDeckBody.
+const (
+	maxBody     = 32 << 20
+	maxDeckBody = 512 << 20
+)
 
 // jsonByDefault lets a native request without a JSON content type (curl -d
 // sends a form type) be read as the JSON it is; a body that is not JSON then
@@ -28,11 +31,15 @@ func jsonByDefault(next http.Handler) http.Handler {
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBody {
+		limit := int64(maxBody)
+		if r.URL.Path == "/api/call_rates/import" {
+			limit = maxDeckBody
+		}
+		if r.ContentLength > limit {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

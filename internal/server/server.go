@@ -21,6 +21,7 @@ import (
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
 	"switchboard/internal/store"
+	"switchboard/internal/tariff"
 )
 
 // Config is what a node needs to start.
@@ -43,6 +44,7 @@ type Server struct {
 	DB       *store.DB
 	Accounts *account.Service
 	Auth     *auth.Service
+	Tariffs  *tariff.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -101,12 +103,13 @@ func (s *Server) init(ctx context.Context) error {
 	accounts := store.NewAccounts(s.DB)
 	s.Accounts = account.NewService(accounts, gen, geo.Reference{})
 	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
+	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
-		Accounts: s.Accounts, Auth: s.Auth, Limiter: store.NewCounters(s.DB),
+		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Limiter: store.NewCounters(s.DB),
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -134,6 +137,9 @@ func (s *Server) init(ctx context.Context) error {
 func (s *Server) bootstrap(ctx context.Context) error {
 	op, createdNow, err := s.Accounts.Bootstrap(ctx, "Operator", "USD")
 	if err != nil {
+		return err
+	}
+	if err := s.Tariffs.Bootstrap(ctx, op.ID, op.Currency); err != nil {
 		return err
 	}
 	if !createdNow {

@@ -100,6 +100,12 @@ func (s *Accounts) CreateAccount(ctx context.Context, a *account.Account) error 
 		if err != nil {
 			return fmt.Errorf("insert account: %w", translate(err))
 		}
+		// A new account is sold at its parent's tariff until the parent
+		// chooses another: the parent resells at cost by default.
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET tariff_id =
+			COALESCE((SELECT p.tariff_id FROM accounts p WHERE p.id = $2), 0) WHERE id = $1`, a.ID, a.ParentID); err != nil {
+			return fmt.Errorf("inherit tariff: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO account_tree (ancestor_id, descendant_id, depth)
 			SELECT ancestor_id, CAST($1 AS BIGINT), depth + 1 FROM account_tree WHERE descendant_id = $2
 			UNION ALL SELECT CAST($1 AS BIGINT), CAST($1 AS BIGINT), 0`, a.ID, a.ParentID); err != nil {

@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
+	"switchboard/internal/tariff"
 )
 
 // Limiter counts requests per account and window across nodes.
@@ -34,6 +35,7 @@ type Limiter interface {
 type Config struct {
 	Accounts *account.Service
 	Auth     *auth.Service
+	Tariffs  *tariff.Service
 	Limiter  Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
@@ -75,6 +77,9 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerSubaccounts()
 	a.registerUsers()
 	a.registerTokens()
+	a.registerTariffs()
+	a.registerCallRates()
+	a.registerRating()
 	return a
 }
 
@@ -248,6 +253,7 @@ type op struct {
 	id, method, path, summary, tag string
 	public                         bool
 	status                         int
+	maxBody                        int64 // default 1 MiB
 }
 
 func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
