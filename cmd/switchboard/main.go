@@ -25,6 +25,7 @@ type CLI struct {
 	Serve   ServeCmd   `cmd:"" help:"Run a Switchboard node (HTTP API; SIP and media arrive with later releases)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Token   TokenCmd   `cmd:"" help:"Create, list and revoke API tokens."`
+	Rate    RateCmd    `cmd:"" help:"Rate a CSV of calls against a deck file and write the priced calls as CSV."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
@@ -63,7 +64,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log := newLogger(stderr, cli.LogFormat, cli.LogLevel)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &Env{Ctx: ctx, Out: stdout, Log: log}
+	env := &Env{Ctx: ctx, Out: stdout, Err: stderr, Log: log}
 	if err := kctx.Run(env); err != nil {
 		log.Error("switchboard failed", "err", err)
 		return 1
@@ -75,6 +76,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type Env struct {
 	Ctx context.Context
 	Out io.Writer
+	Err io.Writer
 	Log *slog.Logger
 }
 
