@@ -6,9 +6,12 @@ package account
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/internal/money"
+	"switchboard/internal/problem"
 	"switchboard/internal/query"
 )
 
@@ -61,6 +64,9 @@ type Account struct {
 	// APILimits overrides request limits per bucket (voicemeup request-type
 	// buckets and "native" per minute); set by the operator only.
 	APILimits map[string]int64
+	// TariffID is the tariff the account is sold at; the tariff service
+	// sets it (the parent chooses), and a new account inherits its parent's.
+	TariffID  int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -93,3 +99,16 @@ type Store interface {
 
 // IDs issues new entity ids.
 type IDs interface{ Next() int64 }
+
+// checkText refuses text no store can keep as it is: PostgreSQL rejects a
+// NUL character in a text column (a 500 instead of a validation error),
+// and invalid UTF-8 would not read back as it was written. fields are
+// name/value pairs.
+func checkText(fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if v := fields[i+1]; strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			return problem.Field(fields[i], "must be valid UTF-8 text without NUL characters")
+		}
+	}
+	return nil
+}

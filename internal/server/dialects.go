@@ -11,6 +11,7 @@ import (
 func (s *Server) routeDialects(counters *store.Counters) {
 	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log})
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
+	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	vmu.Register(s.Router)
 	carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})

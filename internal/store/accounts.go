@@ -42,7 +42,7 @@ var AccountSpec = query.Spec{
 }
 
 const accountCols = `a.id, COALESCE(a.parent_id, 0), a.path, a.depth, a.number, a.name, a.type, a.currency,
-	a.billing_mode, a.credit_limit, a.status, a.language, a.preferences, a.api_limits, a.created_at, a.updated_at`
+	a.billing_mode, a.credit_limit, a.status, a.language, a.preferences, a.api_limits, a.created_at, a.updated_at, a.tariff_id`
 
 func scanAccount(r interface{ Scan(...any) error }) (account.Account, error) {
 	var a account.Account
@@ -50,7 +50,7 @@ func scanAccount(r interface{ Scan(...any) error }) (account.Account, error) {
 	var created, updated int64
 	var credit int64
 	err := r.Scan(&a.ID, &a.ParentID, &a.Path, &a.Depth, &a.Number, &a.Name, &a.Type, &a.Currency,
-		&a.BillingMode, &credit, &a.Status, &a.Language, &prefs, &limits, &created, &updated)
+		&a.BillingMode, &credit, &a.Status, &a.Language, &prefs, &limits, &created, &updated, &a.TariffID)
 	if err != nil {
 		return a, translate(err)
 	}

@@ -227,6 +227,20 @@ func (s *Service) DeleteTariff(ctx context.Context, p auth.Principal, id int64) 
 	return nil
 }
 
+// CheckAssignable reports whether the principal may sell at tariffID.
+func (s *Service) CheckAssignable(ctx context.Context, p auth.Principal, tariffID int64) error {
+	if !p.IsAdmin() {
+		return problem.New(problem.Forbidden, "only an admin user may set tariffs")
+	}
+	if _, _, err := s.access(ctx, p, tariffID); err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return problem.Field("tariff_id", "no such tariff")
+		}
+		return err
+	}
+	return nil
+}
+
 // AssignTariff sets the tariff account is sold at. The tariff must be owned
 // in the principal's subtree (or be the principal's own tariff), and the
 // principal must be above the account: nobody picks its own price.

@@ -23,6 +23,7 @@ type AccountView struct {
 	Depth       int              `json:"depth"`
 	Preferences map[string]any   `json:"preferences"`
 	APILimits   map[string]int64 `json:"api_limits"`
+	TariffID    ID               `json:"tariff_id" doc:"The tariff the account is sold at (chosen by its parent)"`
 	CreatedAt   Time             `json:"created_at"`
 	UpdatedAt   Time             `json:"updated_at"`
 }
@@ -32,7 +33,7 @@ func accountView(a account.Account) AccountView {
 		ID: ID(a.ID), ParentID: ID(a.ParentID), Number: a.Number, Name: a.Name, Type: string(a.Type),
 		Currency: a.Currency, BillingMode: string(a.BillingMode), CreditLimit: a.CreditLimit,
 		Status: string(a.Status), Language: a.Language, Depth: a.Depth, Preferences: a.Preferences,
-		APILimits: a.APILimits, CreatedAt: Time(a.CreatedAt), UpdatedAt: Time(a.UpdatedAt),
+		APILimits: a.APILimits, TariffID: ID(a.TariffID), CreatedAt: Time(a.CreatedAt), UpdatedAt: Time(a.UpdatedAt),
 	}
 }
 
@@ -43,11 +44,12 @@ type AccountFields struct {
 	Type        *string           `json:"type,omitempty" enum:"reseller,customer"`
 	Currency    *string           `json:"currency,omitempty" minLength:"3" maxLength:"3" doc:"ISO 4217; default: the parent's"`
 	BillingMode *string           `json:"billing_mode,omitempty" enum:"prepaid,postpaid"`
-	CreditLimit *money.Amount     `json:"credit_limit,omitempty" doc:"Postpaid only"`
+	CreditLimit *AmountInput      `json:"credit_limit,omitempty" doc:"Postpaid only"`
 	Status      *string           `json:"status,omitempty" enum:"active,suspended,closed"`
 	Language    *string           `json:"language,omitempty" enum:"en,fr"`
 	Preferences *map[string]any   `json:"preferences,omitempty"`
 	APILimits   *map[string]int64 `json:"api_limits,omitempty" doc:"Operator only: request limits per bucket"`
+	TariffID    *string           `json:"tariff_id,omitempty" doc:"The tariff the account is sold at: one you own (default: the parent's)"`
 }
 
 func (f *AccountFields) patch() (account.AccountPatch, error) {
@@ -55,8 +57,12 @@ func (f *AccountFields) patch() (account.AccountPatch, error) {
 	if err != nil {
 		return account.AccountPatch{}, err
 	}
+	limit, err := f.CreditLimit.amount("credit_limit")
+	if err != nil {
+		return account.AccountPatch{}, err
+	}
 	p := account.AccountPatch{
-		ParentID: parent, Name: f.Name, Currency: f.Currency, CreditLimit: f.CreditLimit,
+		ParentID: parent, Name: f.Name, Currency: f.Currency, CreditLimit: limit,
 		Language: f.Language, Preferences: f.Preferences, APILimits: f.APILimits,
 	}
 	if f.Type != nil {
@@ -97,9 +103,23 @@ func (a *API) registerAccounts() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
+			tid, err := decodeRef("tariff_id", in.Body.TariffID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			if tid != nil {
+				if err := a.cfg.Tariffs.CheckAssignable(ctx, who(ctx), *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+			}
 			acc, err := a.cfg.Accounts.CreateAccount(ctx, who(ctx), p)
 			if err != nil {
 				return nil, a.fail(ctx, err)
+			}
+			if tid != nil {
+				if err := a.cfg.Tariffs.AssignTariff(ctx, who(ctx), acc.ID, *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
 			}
 			return created(acc.ID), nil
 		})
@@ -128,9 +148,27 @@ func (a *API) registerAccounts() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
+			tid, err := decodeRef("tariff_id", in.Body.TariffID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			if tid != nil {
+				if _, err := a.cfg.Accounts.GetAccount(ctx, who(ctx), n); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+				if err := a.cfg.Tariffs.CheckAssignable(ctx, who(ctx), *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+			}
 			acc, err := a.cfg.Accounts.UpdateAccount(ctx, who(ctx), n, p)
 			if err != nil {
 				return nil, a.fail(ctx, err)
+			}
+			if tid != nil && *tid != acc.TariffID {
+				if err := a.cfg.Tariffs.AssignTariff(ctx, who(ctx), acc.ID, *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+				acc.TariffID = *tid
 			}
 			return &accountBody{Body: accountView(acc)}, nil
 		})
