@@ -271,4 +271,3 @@ func (s *Service) AssignTariff(ctx context.Context, p auth.Principal, accountID,
 func (s *Service) AccountTariff(ctx context.Context, accountID int64) (int64, error) {
 	return s.store.AccountTariff(ctx, accountID)
 }
-
