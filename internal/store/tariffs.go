@@ -239,14 +239,20 @@ func isolationFor(db *DB) sql.IsolationLevel {
 	return sql.LevelDefault
 }
 
-// importBatch is the number of rows per multi-row INSERT: 15 parameters a
-// row stays far below both engines' parameter limits.
-const importBatch = 1000
+// importBatch is the number of rows per prepared INSERT. SQLite runs in
+// process, so there is no round trip to amortise and binding cost grows
+// faster than the row count: one row a statement is fastest (measured: 1,
+// 4, 8, 16, 256 rows take 1.0, 1.4, 1.9, 2.0, 8.8 s per 100k). PostgreSQL
+// imports with COPY instead (copyRates).
+const importBatch = 1
 
 // ImportRates writes a deck in one transaction: replace deletes the old
 // rates first; merge overwrites rates of the same prefix and keeps their
 // ids. The version is bumped once.
 func (s *Tariffs) ImportRates(ctx context.Context, tariffID int64, rates []rating.Rate, mode tariff.ImportMode, ids func() int64) error {
+	if s.db.Kind == Postgres {
+		return s.copyRates(ctx, tariffID, rates, mode, ids)
+	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if mode == tariff.Replace {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM call_rates WHERE tariff_id = $1`, tariffID); err != nil {
@@ -254,38 +260,59 @@ func (s *Tariffs) ImportRates(ctx context.Context, tariffID int64, rates []ratin
 			}
 		}
 		t := now()
-		var sb strings.Builder
-		args := make([]any, 0, importBatch*15)
-		for start := 0; start < len(rates); start += importBatch {
-			end := min(start+importBatch, len(rates))
-			sb.Reset()
-			args = args[:0]
-			sb.WriteString(`INSERT INTO call_rates (id, tariff_id, prefix, type, free_seconds, grace_period, interval_1,
-				interval_n, connect_fee, postcall_surcharge, price_1, price_n, description, created_at, updated_at) VALUES `)
-			for i, r := range rates[start:end] {
-				if i > 0 {
-					sb.WriteByte(',')
+		prepared := map[int]*sql.Stmt{}
+		defer func() {
+			for _, st := range prepared {
+				st.Close()
+			}
+		}()
+		batch := importBatch
+		args := make([]any, 0, batch*15)
+		for start := 0; start < len(rates); start += batch {
+			end := min(start+batch, len(rates))
+			st, ok := prepared[end-start]
+			if !ok {
+				var err error
+				if st, err = tx.PrepareContext(ctx, insertRatesSQL(end-start, mode)); err != nil {
+					return fmt.Errorf("prepare import: %w", err)
 				}
-				b := len(args)
-				fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)",
-					b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10, b+11, b+12, b+13, b+14, b+15)
+				prepared[end-start] = st
+			}
+			args = args[:0]
+			for _, r := range rates[start:end] {
 				args = append(args, ids(), tariffID, r.Prefix, string(r.Type), r.FreeSeconds, r.GracePeriod, r.Interval1,
 					r.IntervalN, int64(r.ConnectFee), int64(r.PostcallSurcharge), int64(r.Price1), int64(r.PriceN),
 					r.Description, t, t)
 			}
-			if mode == tariff.Merge {
-				sb.WriteString(` ON CONFLICT (tariff_id, prefix) DO UPDATE SET type = excluded.type,
-					free_seconds = excluded.free_seconds, grace_period = excluded.grace_period,
-					interval_1 = excluded.interval_1, interval_n = excluded.interval_n, connect_fee = excluded.connect_fee,
-					postcall_surcharge = excluded.postcall_surcharge, price_1 = excluded.price_1, price_n = excluded.price_n,
-					description = excluded.description, updated_at = excluded.updated_at`)
-			}
-			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			if _, err := st.ExecContext(ctx, args...); err != nil {
 				return fmt.Errorf("insert rates %d-%d: %w", start+1, end, translate(err))
 			}
 		}
 		return affected(tx.ExecContext(ctx, `UPDATE tariffs SET version = version + 1, updated_at = $2 WHERE id = $1`, tariffID, t))
 	})
+}
+
+// insertRatesSQL is the INSERT of n rate rows; merge upserts by prefix.
+func insertRatesSQL(n int, mode tariff.ImportMode) string {
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO call_rates (id, tariff_id, prefix, type, free_seconds, grace_period, interval_1,
+		interval_n, connect_fee, postcall_surcharge, price_1, price_n, description, created_at, updated_at) VALUES `)
+	for i := range n {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		b := i * 15
+		fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)",
+			b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8, b+9, b+10, b+11, b+12, b+13, b+14, b+15)
+	}
+	if mode == tariff.Merge {
+		sb.WriteString(` ON CONFLICT (tariff_id, prefix) DO UPDATE SET type = excluded.type,
+			free_seconds = excluded.free_seconds, grace_period = excluded.grace_period,
+			interval_1 = excluded.interval_1, interval_n = excluded.interval_n, connect_fee = excluded.connect_fee,
+			postcall_surcharge = excluded.postcall_surcharge, price_1 = excluded.price_1, price_n = excluded.price_n,
+			description = excluded.description, updated_at = excluded.updated_at`)
+	}
+	return sb.String()
 }
 
 // Chain returns the account and its ancestors below the operator, nearest

@@ -264,7 +264,7 @@ func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
 		Summary:         o.summary,
 		Tags:            []string{o.tag},
 		DefaultStatus:   o.status,
-		MaxBodyBytes:    1 << 20,
+		MaxBodyBytes:    max(o.maxBody, 1<<20),
 		BodyReadTimeout: 15 * time.Second,
 		Metadata:        map[string]any{},
 	}
