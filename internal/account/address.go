@@ -84,6 +84,10 @@ func (p *AddressPatch) apply(a *Address, geo Geography) error {
 	if a.Type == "" {
 		a.Type = "billing"
 	}
+	if err := checkText("box_number", a.BoxNumber, "precision", a.Precision, "postal_code", a.PostalCode,
+		"state_other", a.StateOther); err != nil {
+		return err
+	}
 	switch {
 	case a.Type != "billing":
 		return problem.Field("type", "must be billing")

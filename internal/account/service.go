@@ -25,7 +25,13 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(store Store, ids IDs, geo Geography) *Service {
-	return &Service{store: store, ids: ids, geo: geo, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: store, ids: ids, geo: geo, now: storedNow}
+}
+
+// storedNow is the current time at the precision the store keeps
+// (microseconds), so that what a write answers is what a later read shows.
+func storedNow() time.Time {
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 // AccountPatch carries the fields of an account create or update.
@@ -167,6 +173,9 @@ func (patch *AccountPatch) apply(a *Account) error {
 	}
 	if patch.APILimits != nil {
 		a.APILimits = *patch.APILimits
+	}
+	if err := checkText("name", a.Name, "currency", a.Currency, "language", a.Language); err != nil {
+		return err
 	}
 	switch {
 	case a.Name == "" || len(a.Name) > 128:

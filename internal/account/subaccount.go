@@ -156,6 +156,11 @@ func trimAll(in []string) []string {
 }
 
 func (s *Subaccount) validate() error {
+	if err := checkText("custom_id", s.CustomID, "friendly_name", s.FriendlyName, "organization", s.Organization,
+		"callerid_name", s.CallerIDName, "comments", s.Comments, "client_moh_profile_id", s.ClientMOHProfileID,
+		"default_provisioned_endpoint_id", s.DefaultProvisionedEndpointID); err != nil {
+		return err
+	}
 	switch {
 	case !friendlyNameRe.MatchString(s.FriendlyName):
 		return problem.Field("friendly_name", "must be 2 to 32 letters, digits, spaces or . _ ' -")

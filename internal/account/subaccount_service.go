@@ -137,11 +137,11 @@ func (s *Service) CreateAddress(ctx context.Context, p auth.Principal, subaccoun
 	if err := requireWrite(p); err != nil {
 		return Address{}, err
 	}
+	// The subaccount is the resource the caller addresses (a path segment
+	// in the native API): one it cannot see is NotFound, as everywhere
+	// else. Dialects that take it as a parameter rename it.
 	sub, err := s.store.GetSubaccount(ctx, p.AccountID, subaccountID)
 	if err != nil {
-		if problem.Is(err, problem.NotFound) {
-			return Address{}, problem.Field("client_subaccount_id", "no such subaccount")
-		}
 		return Address{}, err
 	}
 	t := s.now()

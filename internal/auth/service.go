@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
@@ -33,7 +34,10 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(store Store, accounts AccountLookup, ids IDs) *Service {
-	return &Service{store: store, accounts: accounts, ids: ids, now: func() time.Time { return time.Now().UTC() }}
+	// Times are kept at the store's precision (microseconds), so that what a
+	// write answers is what a later read shows.
+	now := func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+	return &Service{store: store, accounts: accounts, ids: ids, now: now}
 }
 
 var unauthorized = problem.New(problem.Unauthorized, "invalid credentials")
@@ -76,6 +80,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 // AuthenticatePassword resolves a username and password. An unknown user
 // and a wrong password fail identically and take the same time.
 func (s *Service) AuthenticatePassword(ctx context.Context, username, password string) (Principal, error) {
+	if !plainText(username) {
+		// No stored username holds one, and PostgreSQL refuses to compare
+		// with a NUL: answer as for any unknown user.
+		CheckPassword(dummyHash, password)
+		return Principal{}, unauthorized
+	}
 	id, err := s.store.IdentityByUsername(ctx, username)
 	if err != nil {
 		if problem.Is(err, problem.NotFound) {
@@ -172,8 +182,8 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, userID int64, na
 	if !p.IsAdmin() && userID != p.UserID {
 		return Token{}, "", problem.New(problem.Forbidden, "only an admin user may issue tokens to other users")
 	}
-	if len(name) > 64 {
-		return Token{}, "", problem.Field("name", "must be at most 64 characters")
+	if len(name) > 64 || !plainText(name) {
+		return Token{}, "", problem.Field("name", "must be at most 64 characters of text without NUL")
 	}
 	u, err := s.store.GetUser(ctx, p.AccountID, userID)
 	if err != nil {
@@ -225,6 +235,12 @@ type UserPatch struct {
 	Status    *string
 }
 
+// plainText reports whether s is valid UTF-8 without NUL characters, which
+// PostgreSQL refuses in text (and which no username or name needs).
+func plainText(s string) bool {
+	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
+}
+
 var (
 	usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
 	emailRe    = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$`)
@@ -248,15 +264,15 @@ func (patch *UserPatch) apply(u *User) (hash string, err error) {
 		return "", problem.Field("username", "must be 3 to 64 letters, digits or . _ @ -, starting with a letter or digit")
 	case !u.Role.Valid():
 		return "", problem.Field("role", "must be admin, user or readonly")
-	case u.Email != "" && !emailRe.MatchString(u.Email):
+	case u.Email != "" && (!emailRe.MatchString(u.Email) || !plainText(u.Email)):
 		return "", problem.Field("email", "is not a valid email address")
 	case u.Status != "active" && u.Status != "disabled":
 		return "", problem.Field("status", "must be active or disabled")
 	}
 	if patch.Password != nil {
 		pw := *patch.Password
-		if len(pw) < 8 || len(pw) > 256 {
-			return "", problem.Field("password", "must be 8 to 256 characters")
+		if len(pw) < 8 || len(pw) > 256 || !plainText(pw) {
+			return "", problem.Field("password", "must be 8 to 256 characters of text without NUL")
 		}
 		return HashPassword(pw)
 	}

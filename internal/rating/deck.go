@@ -15,43 +15,42 @@ import (
 //
 // # Matcher layout
 //
-// Everything lives in a few flat slices indexed by int32; there are no
-// per-node heap objects, so a deck of a million rates is a handful of
-// allocations that the garbage collector scans in no time.
+// On a large deck a lookup costs what its cache misses cost, not its
+// arithmetic, so the layout aims at one miss per lookup. Everything lives
+// in a few flat slices indexed by int32; there are no per-node heap
+// objects, so a deck of a million rates is a handful of allocations that
+// the garbage collector scans in no time.
 //
 // The first k digits of a destination index table directly, with k the
 // largest width whose 10^k slots number at most twice the rates (clamped
-// to 1..6): a million rates get k = 6. A slot holds best, the rate of the
-// longest prefix of at most k digits matching those k digits (precomputed,
-// so short prefixes cost nothing at lookup time), and the prefixes of more
-// than k digits that start with them, which on average number about one.
+// to 1..6): a million rates get k = 6. A 32-byte slot holds best, the rate
+// of the longest prefix of at most k digits that matches those k digits
+// (precomputed, so short prefixes cost nothing at lookup time), and the
+// bucket of longer prefixes starting with them, about one on average.
 //
-// The digits after the first k are packed four bits each (digit+1, so that
-// 0 means "ended") into a left-aligned 128-bit key: numeric order of keys is
-// then lexicographic order of digits, and two keys share as many leading
-// digits as their XOR has leading zero nibbles.
-//
-// A slot whose bucket is a single prefix of at most 16 more digits keeps
-// its key inline, so the commonest lookups read one 16-byte slot and
-// nothing else: on a million rates table and bucket would otherwise be two
-// dependent cache misses, and a miss, not arithmetic, is what a lookup
-// costs. An empty bucket is an inline key of 0, which every destination
-// "matches", pointing at best, so it takes the same path. Larger buckets
-// live sorted in ents. A lookup binary-searches the bucket for the greatest
-// key <= the destination's; if that entry is not a prefix of the
-// destination, the longest entry that is must be among its own prefixes
-// (anything sorting between a prefix of the destination and the
-// destination starts with that prefix), so it follows precomputed parent
-// links, each a shorter prefix, until one fits within the common digits.
-// Falling off the chain leaves best.
+// A bucket of at most two prefixes of at most 8 more digits is inline:
+// their extra digits sit in the slot as ASCII bytes, compared with eight
+// bytes of the destination by a mask, so such a lookup reads one slot and
+// nothing else. Larger buckets (met by about one lookup in six on a
+// million random prefixes) live sorted in ents, their digits after the first k
+// packed four bits each as digit+1 into a left-aligned 128-bit key: numeric
+// order of keys is then lexicographic order of digits, and two keys share
+// as many leading digits as their XOR has leading zero nibbles. A lookup
+// binary-searches the bucket for the greatest key <= the destination's; if
+// that entry is not a prefix of the destination, the longest entry that is
+// must be among its own prefixes (anything sorting between a prefix of the
+// destination and the destination starts with that prefix), so it follows
+// precomputed parent links, each a shorter prefix, until one fits within
+// the common digits. Falling off the chain leaves best.
 //
 // Destinations shorter than k digits use short, one dense table per length
 // holding the same precomputed best. Prefixes longer than MaxDigits can
 // only match a longer input to Match, so they sit in a map consulted only
 // for such input.
 //
-// Memory on a million random prefixes is about 30 bytes each: a 16-byte
-// slot per prefix and 24 bytes per prefix sharing a bucket.
+// Memory on a million random prefixes is under 40 bytes each: a 32-byte
+// slot per prefix, and 24 bytes for each prefix in a bucket of three or
+// more. The copied rates take 104 bytes each on top.
 type Deck struct {
 	rates []Rate
 	k     int
@@ -61,20 +60,31 @@ type Deck struct {
 	over  map[string]int32 // prefixes longer than MaxDigits
 }
 
-// slot is one entry of the direct index. Its key says what ref means:
+// slot is one entry of the direct index, half a cache line. key1 says
+// what it holds:
 //
-//	key >= inlineMin: the bucket is the single prefix key, of rate ref
-//	key == 0:         the bucket is empty; ref == best
-//	otherwise:        the bucket is ents[ref : ref+key]
+//	key1 >= inlineMin: two prefixes inline, sorted, of rates ref1 and ref2
+//	otherwise:         the bucket is ents[ref1 : ref1+key1]
+//
+// Inline keys hold the (at most 8) digits after the first k as ASCII bytes,
+// the first in the high byte, zero bytes after: the lookup then compares
+// them with eight bytes of the destination as they are, with no packing.
+// A bucket of one prefix fills both inline places with it, and an empty
+// bucket fills them with an arbitrary key whose ref is best, so that the
+// lookup needs no case for them.
 type slot struct {
-	key  uint64
-	ref  int32
-	best int32 // rate of the longest prefix of <= k digits, or -1
+	key1, key2 uint64
+	ref1, ref2 int32
+	best       int32 // rate of the longest prefix of <= k digits, or -1
+	_          int32 // to 32 bytes, so that no slot straddles two lines
 }
 
-// inlineMin is the least packed key: its first nibble is at least 1. Bucket
-// sizes sit below it, so one field tells the three kinds of slot apart.
-const inlineMin = 1 << 60
+// inlineMin is the least inline key, the digit 0 alone. Bucket sizes sit
+// below it, so one field tells the kinds of slot apart.
+const inlineMin = '0' << 56
+
+// maxInline is the most digits after the first k that an inline key holds.
+const maxInline = 8
 
 // entry is one prefix of a bucket too large to inline.
 type entry struct {
@@ -187,24 +197,50 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 	d.ents = make([]entry, 0, nents)
 	for b := range best {
 		bucket := sorted[starts[b]:starts[b+1]]
+		sl := slot{key1: inlineMin, key2: inlineMin, ref1: best[b], ref2: best[b], best: best[b]}
 		switch {
 		case len(bucket) == 0:
-			d.table[b] = slot{ref: best[b], best: best[b]}
-		case inlinable(bucket):
-			d.table[b] = slot{key: bucket[0].hi, ref: bucket[0].rate, best: best[b]}
-		default:
+		case !inlinable(bucket):
 			base := int32(len(d.ents))
 			d.ents = append(d.ents, bucket...)
 			link(d.ents[base:], base)
-			d.table[b] = slot{key: uint64(len(bucket)), ref: base, best: best[b]}
+			sl.key1, sl.ref1 = uint64(len(bucket)), base
+		case len(bucket) == 1:
+			sl.key1, sl.ref1 = byteKey(d.rates[bucket[0].rate].Prefix[k:]), bucket[0].rate
+			sl.key2, sl.ref2 = sl.key1, sl.ref1
+		default:
+			// Sorted, so if one prefixes the other it is key1 and the
+			// longer key2 wins when both match.
+			sl.key1, sl.ref1 = byteKey(d.rates[bucket[0].rate].Prefix[k:]), bucket[0].rate
+			sl.key2, sl.ref2 = byteKey(d.rates[bucket[1].rate].Prefix[k:]), bucket[1].rate
 		}
+		d.table[b] = sl
 	}
 	return d, nil
 }
 
-// inlinable reports whether a bucket fits in its slot: one prefix whose
-// key needs no low word.
-func inlinable(bucket []entry) bool { return len(bucket) == 1 && bucket[0].lo == 0 }
+// inlinable reports whether a bucket fits in its slot: at most two
+// prefixes of at most maxInline more digits.
+func inlinable(bucket []entry) bool {
+	if len(bucket) > 2 {
+		return false
+	}
+	for _, e := range bucket {
+		if keyLen(e.hi, e.lo) > maxInline {
+			return false
+		}
+	}
+	return true
+}
+
+// byteKey makes an inline key of at most 8 digits.
+func byteKey(digits string) uint64 {
+	var key uint64
+	for i := 0; i < len(digits); i++ {
+		key |= uint64(digits[i]) << (56 - 8*i)
+	}
+	return key
+}
 
 func compareEntries(a, b entry) int {
 	if c := cmp.Compare(a.hi, b.hi); c != 0 {

@@ -275,11 +275,13 @@ func TestDeckRate(t *testing.T) {
 	if _, err := d.Rate("+4420", -1); !errors.Is(err, rating.ErrDurationInvalid) {
 		t.Errorf("negative duration: error %v", err)
 	}
-	n := testing.AllocsPerRun(1000, func() { _, _ = d.Rate("+44 20 7946 0958", 37) })
-	if n != 0 {
-		t.Errorf("Rate allocates %v times", n)
+	// Both ways through Normalize: a plain "+digits" and a formatted one.
+	for _, dest := range []string{"+442079460958", "+44 20 7946 0958", "0044 (20) 7946-0958"} {
+		if n := testing.AllocsPerRun(1000, func() { _, _ = d.Rate(dest, 37) }); n != 0 {
+			t.Errorf("Rate(%q) allocates %v times", dest, n)
+		}
 	}
-	n = testing.AllocsPerRun(1000, func() { _, _ = d.Match("442079460958") })
+	n := testing.AllocsPerRun(1000, func() { _, _ = d.Match("442079460958") })
 	if n != 0 {
 		t.Errorf("Match allocates %v times", n)
 	}

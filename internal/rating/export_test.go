@@ -8,5 +8,5 @@ var NewDeckK = newDeck
 // MatcherBytes is the memory the matcher itself uses, excluding the copied
 // rates, for the benchmarks' bytes-per-prefix report.
 func MatcherBytes(d *Deck) int {
-	return cap(d.short)*4 + cap(d.table)*16 + cap(d.ents)*24
+	return cap(d.short)*4 + cap(d.table)*32 + cap(d.ents)*24
 }

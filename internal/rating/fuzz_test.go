@@ -91,3 +91,37 @@ func TestCostMatchesReference(t *testing.T) {
 		t.Errorf("only %d of 40000 random calls priced without error", priced)
 	}
 }
+
+// FuzzMatch checks the matcher's own parsing (eight bytes at a time for
+// common lengths, a byte at a time otherwise) against brute force, on
+// decks of every direct-index width.
+func FuzzMatch(f *testing.F) {
+	rng := rand.New(rand.NewPCG(99, 1))
+	prefixes := genPrefixes(rng, 400, 4)
+	prefixes = append(prefixes, "5", "55", "5555555", "555555555555555", "5555555555555555555555")
+	set := make(map[string]bool, len(prefixes))
+	var decks []*rating.Deck
+	for _, p := range prefixes {
+		set[p] = true
+	}
+	for k := 1; k <= 6; k++ {
+		d, err := rating.NewDeckK(ratesFor(prefixes), k)
+		if err != nil {
+			f.Fatal(err)
+		}
+		decks = append(decks, d)
+	}
+	for _, s := range []string{"", "5", "55555555", "5555555555555555", "55555555555555555", "0123x4567",
+		"3210321032103210321032103210321032103", "12345678\xff", prefixes[0] + "999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, wok := bruteMatch(set, s)
+		for k, d := range decks {
+			r, ok := d.Match(s)
+			if ok != wok || (ok && r.Prefix != want) {
+				t.Fatalf("k=%d Match(%q) = %v, %v; want %q, %v", k+1, s, r, ok, want, wok)
+			}
+		}
+	})
+}

@@ -21,6 +21,9 @@ const MaxDigits = 32
 // significant character), an empty result, or more than MaxDigits digits
 // is rejected with an error wrapping ErrPhoneNumberInvalid.
 func Normalize(dest string) (string, error) {
+	if digits, ok := plainDigits(dest); ok {
+		return digits, nil
+	}
 	var buf [MaxDigits]byte
 	n, err := NormalizeInto(&buf, dest)
 	if err != nil {
@@ -74,4 +77,39 @@ func NormalizeInto(dst *[MaxDigits]byte, dest string) (int, error) {
 		return 1 + copy(dst[1:], digits), nil
 	}
 	return copy(dst[:], digits), nil
+}
+
+// plainDigits is Normalize for the common destinations that need nothing
+// but an international prefix dropped: "+" or "00" or "011" and digits, or
+// digits that are no 10-digit NANP number. It returns the digits as a
+// substring of dest, so it neither copies nor allocates, and reports false
+// for anything else, which NormalizeInto then handles.
+func plainDigits(dest string) (string, bool) {
+	s, intl := dest, true
+	switch {
+	case len(s) > 0 && s[0] == '+':
+		s = s[1:]
+	case len(s) >= 3 && s[0] == '0' && s[1] == '1' && s[2] == '1':
+		s = s[3:]
+	case len(s) >= 2 && s[0] == '0' && s[1] == '0':
+		s = s[2:]
+	default:
+		intl = false
+	}
+	if len(s) == 0 || len(s) > MaxDigits || !(intl || len(s) != 10 || s[0] < '2' || s[3] < '2') {
+		return "", false
+	}
+	// Eight bytes at a time while they last, then one at a time.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if notDigits(le64(s[i:])) != 0 {
+			return "", false
+		}
+	}
+	for ; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return "", false
+		}
+	}
+	return s, true
 }

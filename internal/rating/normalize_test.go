@@ -81,6 +81,15 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
+func TestNormalizeDoesNotAllocate(t *testing.T) {
+	// Normalize returns a plain destination's digits as a substring.
+	for _, in := range []string{"+12125550100", "00442079460958", "0113545551234", "12125550100"} {
+		if n := testing.AllocsPerRun(100, func() { _, _ = rating.Normalize(in) }); n != 0 {
+			t.Errorf("Normalize(%q) allocates %v times", in, n)
+		}
+	}
+}
+
 func TestNormalizeIntoDoesNotAllocate(t *testing.T) {
 	var buf [rating.MaxDigits]byte
 	for _, in := range []string{"+1 (212) 555-0100", "not a number"} {

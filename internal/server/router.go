@@ -43,3 +43,16 @@ func (r *Router) Patterns() []string {
 	slices.Sort(out)
 	return out
 }
+
+// methodsFor lists the methods the router serves r's path with, for a 405.
+func (r *Router) methodsFor(req *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := req.Clone(req.Context())
+		probe.Method = m
+		if _, pattern := r.ServeMux.Handler(probe); pattern != "" && pattern != "/api/" {
+			out = append(out, m)
+		}
+	}
+	return out
+}

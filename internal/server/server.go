@@ -128,6 +128,12 @@ func (s *Server) init(ctx context.Context) error {
 		fmt.Fprintln(w, "ready")
 	})
 	s.Router.Handle("GET /metrics", m.handler())
+	// Unrouted native paths answer in the native error shape rather than
+	// the mux's plain text. Registered on the bare mux: it is a fallback,
+	// not a route, so route walks do not see it.
+	s.Router.ServeMux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		native.Unrouted(w, r, s.Router.methodsFor(r))
+	})
 	s.Handler = m.instrument(s.Router.ServeMux, recoverer(log, limitBody(jsonByDefault(s.Router))))
 	return nil
 }

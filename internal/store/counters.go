@@ -17,11 +17,17 @@ func NewCounters(db *DB) *Counters { return &Counters{db: db} }
 // Incr adds one to the counter of (accountID, bucket, window) and returns the
 // new count. The upsert is atomic on both engines.
 func (c *Counters) Incr(ctx context.Context, accountID int64, bucket string, window time.Time) (int64, error) {
+	return c.Add(ctx, accountID, bucket, window, 1)
+}
+
+// Add adds delta to the counter of (accountID, bucket, window) and returns
+// the new count; nodes that count in memory flush their deltas with it.
+func (c *Counters) Add(ctx context.Context, accountID int64, bucket string, window time.Time, delta int64) (int64, error) {
 	var n int64
 	err := c.db.write.QueryRowContext(ctx, `INSERT INTO request_counters (account_id, bucket, window_start, count)
-		VALUES ($1, $2, $3, 1)
-		ON CONFLICT (account_id, bucket, window_start) DO UPDATE SET count = request_counters.count + 1
-		RETURNING count`, accountID, bucket, Micros(window)).Scan(&n)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (account_id, bucket, window_start) DO UPDATE SET count = request_counters.count + excluded.count
+		RETURNING count`, accountID, bucket, Micros(window), delta).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count request: %w", translate(err))
 	}

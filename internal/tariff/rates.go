@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"switchboard/internal/auth"
 	"switchboard/internal/money"
@@ -58,8 +60,12 @@ func (p *RatePatch) apply(r *rating.Rate) error {
 	return validate(r)
 }
 
-// validate turns the engine's field errors into problem errors.
+// validate turns the engine's field errors into problem errors. Text must
+// be valid UTF-8 without NUL: PostgreSQL refuses NUL in text columns.
 func validate(r *rating.Rate) error {
+	if !utf8.ValidString(r.Description) || strings.ContainsRune(r.Description, 0) {
+		return problem.Field("description", "must be text without NUL characters")
+	}
 	if err := r.Validate(); err != nil {
 		var fe *rating.FieldError
 		if errors.As(err, &fe) {

@@ -23,13 +23,14 @@ type Service struct {
 	ids   IDs
 	now   func() time.Time
 
-	mu    sync.Mutex
-	decks map[int64]*deckEntry
+	mu     sync.Mutex
+	decks  map[int64]*deckEntry
+	chains map[int64]chainEntry
 }
 
 // NewService returns a Service.
 func NewService(store Store, ids IDs) *Service {
-	return &Service{store: store, ids: ids, now: func() time.Time { return time.Now().UTC() }, decks: map[int64]*deckEntry{}}
+	return &Service{store: store, ids: ids, now: func() time.Time { return time.Now().UTC() }, decks: map[int64]*deckEntry{}, chains: map[int64]chainEntry{}}
 }
 
 // Patch carries the fields of a tariff create or update.
@@ -264,7 +265,14 @@ func (s *Service) AssignTariff(ctx context.Context, p auth.Principal, accountID,
 		}
 		return err
 	}
-	return s.store.SetAccountTariff(ctx, accountID, tariffID)
+	if err := s.store.SetAccountTariff(ctx, accountID, tariffID); err != nil {
+		return err
+	}
+	// Every cached chain may run through this account.
+	s.mu.Lock()
+	s.chains = map[int64]chainEntry{}
+	s.mu.Unlock()
+	return nil
 }
 
 // AccountTariff returns the tariff an account is sold at.

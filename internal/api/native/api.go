@@ -27,7 +27,7 @@ import (
 
 // Limiter counts requests per account and window across nodes.
 type Limiter interface {
-	Incr(ctx context.Context, accountID int64, bucket string, window time.Time) (int64, error)
+	Add(ctx context.Context, accountID int64, bucket string, window time.Time, delta int64) (int64, error)
 	Overrides(ctx context.Context, accountID int64) (map[string]int64, error)
 }
 
@@ -49,6 +49,7 @@ type API struct {
 	cfg       Config
 	api       huma.API
 	overrides overrideCache
+	meter     meter
 }
 
 type principalKey struct{}
@@ -71,6 +72,7 @@ func New(mux humago.Mux, cfg Config) *API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (32 hex characters) or an access_token from /api/login."},
 	}
 	a := &API{cfg: cfg, api: humago.New(mux, hc)}
+	a.meter.store = cfg.Limiter
 	a.api.UseMiddleware(a.authenticate)
 	a.registerSession()
 	a.registerAccounts()
@@ -126,7 +128,7 @@ func (a *API) limit(ctx context.Context, p auth.Principal) (int, error) {
 	}
 	now := time.Now()
 	window := now.Truncate(time.Minute)
-	n, err := a.cfg.Limiter.Incr(ctx, p.AccountID, "native", window)
+	n, err := a.meter.hit(ctx, p.AccountID, window)
 	if err != nil {
 		a.cfg.Log.Warn("request limit unavailable", "err", err)
 		return 0, nil // a counting failure must not take the API down

@@ -42,28 +42,41 @@ func callRateView(c tariff.CallRate) CallRateView {
 // CallRateFields are the writable fields of a call rate; on create all but
 // description are required.
 type CallRateFields struct {
-	Prefix            *string       `json:"prefix,omitempty" minLength:"1" maxLength:"64" pattern:"^[0-9]+$" doc:"The call prefix (digits)"`
-	Type              *string       `json:"type,omitempty" enum:"LOCAL,NATIONAL,INTERNATIONAL,MOBILE" doc:"Default LOCAL"`
-	FreeSeconds       *int32        `json:"free_seconds,omitempty" minimum:"0"`
-	GracePeriod       *int32        `json:"grace_period,omitempty" minimum:"0"`
-	Interval1         *int32        `json:"interval_1,omitempty" minimum:"1"`
-	IntervalN         *int32        `json:"interval_n,omitempty" minimum:"1"`
-	ConnectFee        *money.Amount `json:"connect_fee,omitempty" doc:"At most five decimals, >= 0"`
-	PostcallSurcharge *money.Amount `json:"postcall_surcharge,omitempty" doc:"A fraction, at most five decimals, >= 0"`
-	Price1            *money.Amount `json:"price_1,omitempty" doc:"Per minute; at most five decimals, >= 0"`
-	PriceN            *money.Amount `json:"price_n,omitempty" doc:"Per minute; at most five decimals, >= 0"`
-	Description       *string       `json:"description,omitempty" maxLength:"1024"`
+	Prefix            *string      `json:"prefix,omitempty" minLength:"1" maxLength:"64" pattern:"^[0-9]+$" doc:"The call prefix (digits)"`
+	Type              *string      `json:"type,omitempty" enum:"LOCAL,NATIONAL,INTERNATIONAL,MOBILE" doc:"Default LOCAL"`
+	FreeSeconds       *int32       `json:"free_seconds,omitempty" minimum:"0"`
+	GracePeriod       *int32       `json:"grace_period,omitempty" minimum:"0"`
+	Interval1         *int32       `json:"interval_1,omitempty" minimum:"1"`
+	IntervalN         *int32       `json:"interval_n,omitempty" minimum:"1"`
+	ConnectFee        *AmountInput `json:"connect_fee,omitempty" doc:"At most five decimals, >= 0"`
+	PostcallSurcharge *AmountInput `json:"postcall_surcharge,omitempty" doc:"A fraction, at most five decimals, >= 0"`
+	Price1            *AmountInput `json:"price_1,omitempty" doc:"Per minute; at most five decimals, >= 0"`
+	PriceN            *AmountInput `json:"price_n,omitempty" doc:"Per minute; at most five decimals, >= 0"`
+	Description       *string      `json:"description,omitempty" maxLength:"1024"`
 }
 
-func (f *CallRateFields) patch() tariff.RatePatch {
+func (f *CallRateFields) patch() (tariff.RatePatch, error) {
 	p := tariff.RatePatch{Prefix: f.Prefix, FreeSeconds: f.FreeSeconds, GracePeriod: f.GracePeriod, Interval1: f.Interval1,
-		IntervalN: f.IntervalN, ConnectFee: f.ConnectFee, PostcallSurcharge: f.PostcallSurcharge, Price1: f.Price1,
-		PriceN: f.PriceN, Description: f.Description}
+		IntervalN: f.IntervalN, Description: f.Description}
+	for _, m := range []struct {
+		field string
+		in    *AmountInput
+		out   **money.Amount
+	}{
+		{"connect_fee", f.ConnectFee, &p.ConnectFee}, {"postcall_surcharge", f.PostcallSurcharge, &p.PostcallSurcharge},
+		{"price_1", f.Price1, &p.Price1}, {"price_n", f.PriceN, &p.PriceN},
+	} {
+		v, err := m.in.amount(m.field)
+		if err != nil {
+			return tariff.RatePatch{}, err
+		}
+		*m.out = v
+	}
 	if f.Type != nil {
 		t := rating.RateType(*f.Type)
 		p.Type = &t
 	}
-	return p
+	return p, nil
 }
 
 // TariffParam selects the tariff of a call-rate operation.
@@ -115,7 +128,11 @@ func (a *API) registerCallRates() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			c, err := a.cfg.Tariffs.CreateRate(ctx, who(ctx), tid, in.Body.patch())
+			p, err := in.Body.patch()
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			c, err := a.cfg.Tariffs.CreateRate(ctx, who(ctx), tid, p)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
@@ -169,7 +186,11 @@ func (a *API) registerCallRates() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			c, err := a.cfg.Tariffs.UpdateRate(ctx, who(ctx), n, in.Body.patch())
+			p, err := in.Body.patch()
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			c, err := a.cfg.Tariffs.UpdateRate(ctx, who(ctx), n, p)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

@@ -1,8 +1,10 @@
 package native
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -137,6 +139,19 @@ func newHumaError(status int, msg string, errs ...error) huma.StatusError {
 			det := d.ErrorDetail()
 			item.Message = det.Message
 			item.Detail = fieldOf(det.Location)
+			if m := decodeFieldRe.FindStringSubmatch(det.Message); m != nil && item.Detail == "" {
+				// A value that passed the schema but not decoding
+				// (an integer beyond int64): json names the field.
+				item.Detail = m[1]
+			}
+			if name, ok := requiredProperty(det.Message); ok {
+				// huma reports a missing property at its parent; the
+				// client needs the name of the property it left out.
+				if item.Detail != "" {
+					name = item.Detail + "." + name
+				}
+				item.Detail = name
+			}
 		}
 		out.Errors = append(out.Errors, item)
 	}
@@ -163,6 +178,34 @@ func fieldOf(loc string) string {
 	return loc
 }
 
+// decodeFieldRe finds the field in encoding/json's "cannot unmarshal ...
+// into Go struct field AccountFields.api_limits of type int64".
+var decodeFieldRe = regexp.MustCompile(`into Go struct field [^.\s]+\.(\S+) of type`)
+
+// requiredProperty extracts the property name of huma's "expected required
+// property X to be present" message.
+func requiredProperty(msg string) (string, bool) {
+	const prefix, suffix = "expected required property ", " to be present"
+	if !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, suffix) {
+		return "", false
+	}
+	name := msg[len(prefix) : len(msg)-len(suffix)]
+	return name, name != "" && !strings.Contains(name, " ")
+}
+
 func init() {
 	huma.NewError = newHumaError
+}
+
+// Unrouted answers a request no native route matches, in the native shape:
+// 405 with Allow when the path exists for other methods, else 404.
+func Unrouted(w http.ResponseWriter, r *http.Request, allowed []string) {
+	w.Header().Set("Content-Type", "application/json")
+	status, code, msg := http.StatusNotFound, "NOT_FOUND", "no such route"
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		status, code, msg = http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method not allowed; use "+strings.Join(allowed, ", ")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(&Error{status: status, Errors: []ErrorItem{{Code: code, Message: msg}}})
 }
