@@ -30,6 +30,7 @@ type Service struct {
 	accounts AccountLookup
 	ids      IDs
 	now      func() time.Time
+	tokens   tokenCache
 }
 
 // NewService returns a Service.
@@ -59,7 +60,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 		return Principal{}, unauthorized
 	}
 	t := s.now()
-	id, err := s.store.IdentityByTokenHash(ctx, HashSecret(secret), t)
+	hash := HashSecret(secret)
+	if id, ok := s.tokens.get(hash, t); ok {
+		return principal(id)
+	}
+	id, err := s.store.IdentityByTokenHash(ctx, hash, t)
 	if err != nil {
 		if problem.Is(err, problem.NotFound) {
 			return Principal{}, unauthorized
@@ -69,6 +74,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 	if id.Token.Kind == KindRefresh {
 		return Principal{}, unauthorized
 	}
+	s.tokens.put(hash, id, t)
 	// Recording use at minute precision keeps a busy token from turning
 	// every read into a write.
 	if t.Sub(id.Token.LastUsedAt) > time.Minute {
@@ -215,6 +221,7 @@ func (s *Service) GetToken(ctx context.Context, p Principal, id int64) (Token, e
 
 // RevokeToken revokes a token at once; a non-admin may revoke its own only.
 func (s *Service) RevokeToken(ctx context.Context, p Principal, id int64) error {
+	defer s.tokens.clear()
 	tok, err := s.store.GetToken(ctx, p.AccountID, id)
 	if err != nil {
 		return err
@@ -328,6 +335,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, q query.Params) ([
 // UpdateUser changes the given fields; users may change their own password
 // and email, admins anything of users below them.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, id int64, patch UserPatch) (User, error) {
+	defer s.tokens.clear()
 	u, err := s.store.GetUser(ctx, p.AccountID, id)
 	if err != nil {
 		return User{}, err
@@ -358,6 +366,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, id int64, patch U
 
 // DeleteUser removes a user and revokes its tokens; nobody deletes itself.
 func (s *Service) DeleteUser(ctx context.Context, p Principal, id int64) error {
+	defer s.tokens.clear()
 	if !p.IsAdmin() {
 		return problem.New(problem.Forbidden, "only an admin user may manage users")
 	}
