@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -193,6 +194,9 @@ func (s *Service) Import(ctx context.Context, p auth.Principal, tariffID int64, 
 		}
 		seen[rates[i].Prefix] = struct{}{}
 	}
+	// Sorted by prefix, the rows reach the (tariff, prefix) index in order:
+	// appending to a B-tree is several times faster than random inserts.
+	slices.SortFunc(rates, func(a, b rating.Rate) int { return strings.Compare(a.Prefix, b.Prefix) })
 	if err := s.store.ImportRates(ctx, t.ID, rates, mode, s.ids.Next); err != nil {
 		return Tariff{}, fmt.Errorf("import deck: %w", err)
 	}
