@@ -20,8 +20,10 @@ go test -run XXX -bench 'Match|Cost|Rate1M|NewDeck' -benchmem -benchtime 2s ./in
 go build -o "$work/switchboard" ./cmd/switchboard
 go run ./bench/gen -deck "$work/deck.csv" -calls "$work/calls.csv" -prefixes "$PREFIXES" -n "$CALLS"
 echo "## switchboard rate: $CALLS calls against $PREFIXES prefixes"
-/usr/bin/time -f "wall %e s, max RSS %M KB" "$work/switchboard" rate --stats --rates "$work/deck.csv" --calls "$work/calls.csv" >/dev/null 2>"$work/rate.err" || true
+/usr/bin/time -f "wall %e s, max RSS %M KB" "$work/switchboard" rate --stats --rates "$work/deck.csv" --calls "$work/calls.csv" >"$work/rated.csv" 2>"$work/rate.err" || true
 grep -E '^(deck|calls|wall)' "$work/rate.err"
+echo "## every rated row against the big.Rat reference and a map-probing matcher"
+go run ./bench/verify -deck "$work/deck.csv" -rated "$work/rated.csv"
 
 port=18473
 serve() { # serve DBURL: starts a node on a fresh data dir, sets TOKEN
