@@ -36,8 +36,11 @@ type Subaccount struct {
 	Options                      []string
 	Status                       string
 	Comments                     string
-	CreatedAt                    time.Time
-	UpdatedAt                    time.Time
+	// TariffID is the tariff the subaccount's calls are sold at; 0 means
+	// its account's. The tariff service sets it.
+	TariffID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Associations lists the ids of the resources tied to a subaccount. The

@@ -241,3 +241,50 @@ func TestImportIsAtomicForRating(t *testing.T) {
 		}
 	})
 }
+
+// TestSubaccountTariff prices a subaccount's call at the subaccount's own
+// tariff first: the account earns the difference with what it pays.
+func TestSubaccountTariff(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		n := servertest.Start(t, kind)
+		if r := importDeck(t, n, n.AdminToken, "", "replace", deckHeader+"44,INTERNATIONAL,0,0,60,60,0,0,0.01,0.01,UK\n"); r.Status != http.StatusOK {
+			t.Fatalf("import: %d %s", r.Status, r.Body)
+		}
+		pbx := n.MustTenant(t, n.AdminToken, "", "PBX Host", "customer")
+		own := n.MustCreate(t, "/api/tariffs", pbx.Token, map[string]any{"name": "Tenants"})
+		if r := importDeck(t, n, pbx.Token, own, "replace", deckHeader+"44,INTERNATIONAL,0,0,60,60,0,0,0.025,0.025,UK for tenants\n"); r.Status != http.StatusOK {
+			t.Fatalf("import own: %d %s", r.Status, r.Body)
+		}
+		sub := n.MustCreate(t, "/api/subaccounts", pbx.Token, map[string]any{"friendly_name": "Dentist", "multi_tenancy_mode": "disabled", "status": "enabled", "tariff_id": own})
+		r := n.Do(t, http.MethodGet, "/api/subaccounts/"+sub, pbx.Token, nil)
+		if !strings.Contains(string(r.Body), `"tariff_id":"`+own+`"`) {
+			t.Fatalf("subaccount does not show its tariff: %s", r.Body)
+		}
+		r = n.Do(t, http.MethodPost, "/api/rate", pbx.Token, map[string]any{"destination": "+442079460000", "duration": 60, "subaccount_id": sub})
+		var a struct {
+			Cost   string `json:"cost"`
+			Levels []struct {
+				SubaccountID string `json:"subaccount_id"`
+				Cost         string `json:"cost"`
+				Margin       string `json:"margin"`
+			} `json:"levels"`
+		}
+		r.JSON(t, &a)
+		if r.Status != http.StatusOK || a.Cost != "0.02500" || len(a.Levels) != 2 || a.Levels[0].SubaccountID != sub ||
+			a.Levels[1].Cost != "0.01000" || a.Levels[1].Margin != "0.01500" {
+			t.Fatalf("subaccount rating: %d %s", r.Status, r.Body)
+		}
+		// Back to the account's tariff.
+		if r := n.Do(t, http.MethodPost, "/api/subaccounts/"+sub, pbx.Token, map[string]any{"tariff_id": ""}); r.Status != http.StatusOK {
+			t.Fatalf("clear subaccount tariff: %d %s", r.Status, r.Body)
+		}
+		if _, b := rate(t, n, pbx.Token, "+442079460000", 60, ""); b.Cost != "0.01000" {
+			t.Errorf("account rating: %+v", b)
+		}
+		// Another tenant cannot rate for the subaccount.
+		other := n.MustTenant(t, n.AdminToken, "", "Other", "customer")
+		if r := n.Do(t, http.MethodPost, "/api/rate", other.Token, map[string]any{"destination": "442079460000", "duration": 60, "subaccount_id": sub}); r.Status != http.StatusBadRequest {
+			t.Errorf("foreign subaccount: %d %s", r.Status, r.Body)
+		}
+	})
+}

@@ -47,6 +47,10 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// subaccountSelect adds what is read but written elsewhere: the tariff is
+// set by the tariff service.
+const subaccountSelect = subaccountCols + `, s.tariff_id`
+
 func scanSubaccount(r interface{ Scan(...any) error }) (account.Subaccount, error) {
 	var s account.Subaccount
 	var nip, opts string
@@ -55,7 +59,7 @@ func scanSubaccount(r interface{ Scan(...any) error }) (account.Subaccount, erro
 		&s.InternationalCallLimit, &s.RequireInternationalNIP, &nip, &s.MultiTenancyMode,
 		&s.MultiTenancySubaccountID, &s.Organization, &s.OrganizationType, &s.ClientProfile, &s.VoiceLanguage,
 		&s.NotificationLanguage, &s.CallerIDName, &s.CallerIDNumber, &s.ClientMOHProfileID,
-		&s.DefaultProvisionedEndpointID, &opts, &s.Status, &s.Comments, &created, &updated)
+		&s.DefaultProvisionedEndpointID, &opts, &s.Status, &s.Comments, &created, &updated, &s.TariffID)
 	if err != nil {
 		return s, translate(err)
 	}
@@ -86,7 +90,7 @@ func (s *Accounts) CreateSubaccount(ctx context.Context, sub *account.Subaccount
 
 // GetSubaccount returns subaccount id if its account is in scope.
 func (s *Accounts) GetSubaccount(ctx context.Context, scope, id int64) (account.Subaccount, error) {
-	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+subaccountCols+` FROM subaccounts s WHERE s.id = $1 AND `+inScope("s.account_id", 2), id, scope)
+	row := s.db.Reader().QueryRowContext(ctx, `SELECT `+subaccountSelect+` FROM subaccounts s WHERE s.id = $1 AND `+inScope("s.account_id", 2), id, scope)
 	sub, err := scanSubaccount(row)
 	if problem.Is(err, problem.NotFound) {
 		return sub, problem.NotFoundf("no such subaccount")
@@ -110,7 +114,7 @@ func (s *Accounts) ListSubaccounts(ctx context.Context, scope int64, f account.S
 		}
 		base += " AND s.status IN (" + strings.Join(marks, ",") + ")"
 	}
-	return list(ctx, s.db.Reader(), subaccountCols, base, args, &SubaccountSpec, p,
+	return list(ctx, s.db.Reader(), subaccountSelect, base, args, &SubaccountSpec, p,
 		func(r *sql.Rows) (account.Subaccount, error) { return scanSubaccount(r) })
 }
 

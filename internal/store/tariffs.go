@@ -370,3 +370,15 @@ func (s *Tariffs) InSubtree(ctx context.Context, ancestor, account int64) (bool,
 		ancestor, account).Scan(&n)
 	return n > 0, translate(err)
 }
+
+// SubaccountTariff returns a subaccount's account and tariff.
+func (s *Tariffs) SubaccountTariff(ctx context.Context, subaccountID int64) (int64, int64, error) {
+	var acc, tar int64
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT account_id, tariff_id FROM subaccounts WHERE id = $1`, subaccountID).Scan(&acc, &tar)
+	return acc, tar, translate(err)
+}
+
+// SetSubaccountTariff sets the tariff a subaccount is sold at (0: its account's).
+func (s *Tariffs) SetSubaccountTariff(ctx context.Context, subaccountID, tariffID int64) error {
+	return affected(s.db.Exec(ctx, `UPDATE subaccounts SET tariff_id = $2 WHERE id = $1`, subaccountID, tariffID))
+}

@@ -75,6 +75,7 @@ func (s *Service) Deck(ctx context.Context, id int64) (*rating.Deck, error) {
 // LevelResult is the price of a call at one level of the account tree.
 type LevelResult struct {
 	AccountID     int64
+	SubaccountID  int64
 	TariffID      int64
 	Found         bool
 	Prefix        string
@@ -97,6 +98,41 @@ type Result struct {
 // Rate prices a call of duration seconds to dest for accountID (0: the
 // principal's account) at every level of the tree above it.
 func (s *Service) Rate(ctx context.Context, p auth.Principal, accountID int64, dest string, duration int64) (Result, error) {
+	return s.RateFor(ctx, p, Target{AccountID: accountID}, dest, duration)
+}
+
+// Target names whose call is rated: an account (0: the principal's) or a
+// subaccount, whose own tariff, when it has one, prices the call first.
+type Target struct {
+	AccountID    int64
+	SubaccountID int64
+}
+
+// RateFor prices a call for target at every level of the tree above it.
+func (s *Service) RateFor(ctx context.Context, p auth.Principal, target Target, dest string, duration int64) (Result, error) {
+	accountID := target.AccountID
+	var subLevel *Level
+	if target.SubaccountID != 0 {
+		acc, tar, err := s.store.SubaccountTariff(ctx, target.SubaccountID)
+		if err != nil {
+			if problem.Is(err, problem.NotFound) {
+				return Result{}, problem.Field("subaccount_id", "no such subaccount")
+			}
+			return Result{}, err
+		}
+		if accountID != 0 && accountID != acc {
+			return Result{}, problem.Field("subaccount_id", "is not a subaccount of account_id")
+		}
+		if in, err := s.store.InSubtree(ctx, p.AccountID, acc); err != nil {
+			return Result{}, err
+		} else if !in {
+			return Result{}, problem.Field("subaccount_id", "no such subaccount")
+		}
+		accountID = acc
+		if tar != 0 {
+			subLevel = &Level{AccountID: acc, SubaccountID: target.SubaccountID, TariffID: tar}
+		}
+	}
 	if accountID == 0 {
 		accountID = p.AccountID
 	}
@@ -118,9 +154,12 @@ func (s *Service) Rate(ctx context.Context, p auth.Principal, accountID int64, d
 	if err != nil {
 		return Result{}, err
 	}
+	if subLevel != nil {
+		chain = append([]Level{*subLevel}, chain...)
+	}
 	res := Result{Destination: digits, Levels: make([]LevelResult, 0, len(chain))}
 	for i, lv := range chain {
-		lr := LevelResult{AccountID: lv.AccountID, TariffID: lv.TariffID}
+		lr := LevelResult{AccountID: lv.AccountID, SubaccountID: lv.SubaccountID, TariffID: lv.TariffID}
 		if lv.TariffID != 0 {
 			deck, err := s.Deck(ctx, lv.TariffID)
 			if err != nil {

@@ -275,6 +275,36 @@ func (s *Service) AssignTariff(ctx context.Context, p auth.Principal, accountID,
 	return nil
 }
 
+// AssignSubaccountTariff sets the tariff a subaccount's calls are sold at
+// (0: its account's). The account owning the subaccount chooses, among the
+// tariffs it may use.
+func (s *Service) AssignSubaccountTariff(ctx context.Context, p auth.Principal, subaccountID, tariffID int64) error {
+	if !p.CanWrite() {
+		return problem.New(problem.Forbidden, "this credential is read-only")
+	}
+	acc, _, err := s.store.SubaccountTariff(ctx, subaccountID)
+	if err != nil {
+		if problem.Is(err, problem.NotFound) {
+			return problem.NotFoundf("no such subaccount")
+		}
+		return err
+	}
+	if in, err := s.store.InSubtree(ctx, p.AccountID, acc); err != nil {
+		return err
+	} else if !in {
+		return problem.NotFoundf("no such subaccount")
+	}
+	if tariffID != 0 {
+		if _, _, err := s.access(ctx, p, tariffID); err != nil {
+			if problem.Is(err, problem.NotFound) {
+				return problem.Field("tariff_id", "no such tariff")
+			}
+			return err
+		}
+	}
+	return s.store.SetSubaccountTariff(ctx, subaccountID, tariffID)
+}
+
 // AccountTariff returns the tariff an account is sold at.
 func (s *Service) AccountTariff(ctx context.Context, accountID int64) (int64, error) {
 	return s.store.AccountTariff(ctx, accountID)

@@ -47,9 +47,10 @@ const (
 
 // Level is one account on a rating chain with the tariff it is sold at.
 type Level struct {
-	AccountID int64
-	TariffID  int64
-	Depth     int
+	AccountID    int64
+	SubaccountID int64 // set on the first level when a subaccount's own tariff prices the call
+	TariffID     int64
+	Depth        int
 }
 
 // Store persists tariffs and rates. Scope arguments bound visibility to an
@@ -79,6 +80,10 @@ type Store interface {
 	AccountTariff(ctx context.Context, accountID int64) (int64, error)
 	AccountCurrency(ctx context.Context, accountID int64) (string, error)
 	SetAccountTariff(ctx context.Context, accountID, tariffID int64) error
+	// SubaccountTariff returns a subaccount's account and tariff (0: its
+	// account's).
+	SubaccountTariff(ctx context.Context, subaccountID int64) (accountID, tariffID int64, err error)
+	SetSubaccountTariff(ctx context.Context, subaccountID, tariffID int64) error
 	// InSubtree reports whether ancestor's subtree holds account.
 	InSubtree(ctx context.Context, ancestor, account int64) (bool, error)
 }

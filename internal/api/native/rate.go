@@ -12,6 +12,7 @@ import (
 // RateLevel is the price of the call at one level of the account tree.
 type RateLevel struct {
 	AccountID     ID           `json:"account_id"`
+	SubaccountID  ID           `json:"subaccount_id" doc:"Set on the first level when the subaccount's own tariff priced the call"`
 	TariffID      ID           `json:"tariff_id"`
 	Found         bool         `json:"found" doc:"false when this level's tariff has no rate for the destination"`
 	Prefix        string       `json:"prefix"`
@@ -37,7 +38,7 @@ func rateResult(r tariff.Result, d int64) RateResult {
 	out := RateResult{Destination: r.Destination, Prefix: r.Prefix, RateID: ID(r.RateID), Type: string(r.Type),
 		Duration: d, BilledSeconds: r.BilledSeconds, Cost: r.Cost, Levels: make([]RateLevel, len(r.Levels))}
 	for i, l := range r.Levels {
-		out.Levels[i] = RateLevel{AccountID: ID(l.AccountID), TariffID: ID(l.TariffID), Found: l.Found, Prefix: l.Prefix,
+		out.Levels[i] = RateLevel{AccountID: ID(l.AccountID), SubaccountID: ID(l.SubaccountID), TariffID: ID(l.TariffID), Found: l.Found, Prefix: l.Prefix,
 			RateID: ID(l.RateID), BilledSeconds: l.BilledSeconds, Cost: l.Cost, Margin: l.Margin}
 	}
 	return out
@@ -48,20 +49,28 @@ func (a *API) registerRating() {
 	register(a, op{id: "rate-call", method: http.MethodPost, path: "/api/rate", summary: "Price a call at every level of the account tree", tag: tag},
 		func(ctx context.Context, in *struct {
 			Body struct {
-				Destination string  `json:"destination" minLength:"1" maxLength:"64" doc:"Any dialled form: +44..., 0044..., 011..., 10-digit NANP"`
-				Duration    int64   `json:"duration" minimum:"0" maximum:"2147483648" doc:"Answered seconds"`
-				AccountID   *string `json:"account_id,omitempty" doc:"An account of your tree; default: yours"`
+				Destination  string  `json:"destination" minLength:"1" maxLength:"64" doc:"Any dialled form: +44..., 0044..., 011..., 10-digit NANP"`
+				Duration     int64   `json:"duration" minimum:"0" maximum:"2147483648" doc:"Answered seconds"`
+				AccountID    *string `json:"account_id,omitempty" doc:"An account of your tree; default: yours"`
+				SubaccountID *string `json:"subaccount_id,omitempty" doc:"A subaccount of your tree: its own tariff prices the call first"`
 			}
 		}) (*struct{ Body RateResult }, error) {
 			acc, err := decodeRef("account_id", in.Body.AccountID)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			var accountID int64
-			if acc != nil {
-				accountID = *acc
+			sub, err := decodeRef("subaccount_id", in.Body.SubaccountID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
 			}
-			r, err := a.cfg.Tariffs.Rate(ctx, who(ctx), accountID, in.Body.Destination, in.Body.Duration)
+			var target tariff.Target
+			if acc != nil {
+				target.AccountID = *acc
+			}
+			if sub != nil {
+				target.SubaccountID = *sub
+			}
+			r, err := a.cfg.Tariffs.RateFor(ctx, who(ctx), target, in.Body.Destination, in.Body.Duration)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"switchboard/internal/account"
+	"switchboard/internal/problem"
 )
 
 // SubaccountView is the native representation of a subaccount.
@@ -32,6 +33,7 @@ type SubaccountView struct {
 	Options                      []string `json:"options"`
 	Status                       string   `json:"status"`
 	Comments                     string   `json:"comments"`
+	TariffID                     ID       `json:"tariff_id" doc:"The tariff the subaccount's calls are sold at; null: its account's"`
 	CreatedAt                    Time     `json:"created_at"`
 	UpdatedAt                    Time     `json:"updated_at"`
 }
@@ -46,7 +48,7 @@ func subaccountView(s account.Subaccount) SubaccountView {
 		OrganizationType: s.OrganizationType, ClientProfile: s.ClientProfile, VoiceLanguage: s.VoiceLanguage,
 		NotificationLanguage: s.NotificationLanguage, CallerIDName: s.CallerIDName, CallerIDNumber: s.CallerIDNumber,
 		ClientMOHProfileID: s.ClientMOHProfileID, DefaultProvisionedEndpointID: s.DefaultProvisionedEndpointID,
-		Options: s.Options, Status: s.Status, Comments: s.Comments, CreatedAt: Time(s.CreatedAt), UpdatedAt: Time(s.UpdatedAt),
+		Options: s.Options, Status: s.Status, Comments: s.Comments, TariffID: ID(s.TariffID), CreatedAt: Time(s.CreatedAt), UpdatedAt: Time(s.UpdatedAt),
 	}
 }
 
@@ -75,6 +77,7 @@ type SubaccountFields struct {
 	Options                      *[]string `json:"options,omitempty" maxItems:"5"`
 	Status                       *string   `json:"status,omitempty" enum:"enabled,disabled,deleted" doc:"Required on create"`
 	Comments                     *string   `json:"comments,omitempty" maxLength:"1024"`
+	TariffID                     *string   `json:"tariff_id,omitempty" doc:"A tariff you may use; empty string: the account's"`
 }
 
 func (f *SubaccountFields) patch() (account.SubaccountPatch, error) {
@@ -121,9 +124,23 @@ func (a *API) registerSubaccounts() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
+			tid, err := decodeRef("tariff_id", in.Body.TariffID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			if tid != nil && *tid != 0 {
+				if _, err := a.cfg.Tariffs.GetTariff(ctx, who(ctx), *tid); err != nil {
+					return nil, a.fail(ctx, problem.Field("tariff_id", "no such tariff"))
+				}
+			}
 			s, err := a.cfg.Accounts.CreateSubaccount(ctx, who(ctx), p)
 			if err != nil {
 				return nil, a.fail(ctx, err)
+			}
+			if tid != nil && *tid != 0 {
+				if err := a.cfg.Tariffs.AssignSubaccountTariff(ctx, who(ctx), s.ID, *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
 			}
 			return created(s.ID), nil
 		})
@@ -151,6 +168,15 @@ func (a *API) registerSubaccounts() {
 			p, err := in.Body.patch()
 			if err != nil {
 				return nil, a.fail(ctx, err)
+			}
+			tid, err := decodeRef("tariff_id", in.Body.TariffID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			if tid != nil {
+				if err := a.cfg.Tariffs.AssignSubaccountTariff(ctx, who(ctx), n, *tid); err != nil {
+					return nil, a.fail(ctx, err)
+				}
 			}
 			s, err := a.cfg.Accounts.UpdateSubaccount(ctx, who(ctx), n, p)
 			if err != nil {
