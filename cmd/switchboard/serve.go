@@ -15,6 +15,7 @@ type ServeCmd struct {
 	SIP       string `name:"sip" default:":5060" env:"SWITCHBOARD_SIP" help:"SIP listen address (UDP and TCP), or off."`
 	RTPPorts  string `name:"rtp-ports" default:"10000-20000" env:"SWITCHBOARD_RTP_PORTS" help:"RTP port range LOW-HIGH."`
 	PerMinute int64  `name:"api-per-minute" default:"1200" env:"SWITCHBOARD_API_PER_MINUTE" help:"Native API requests per account and minute (the operator overrides per account)."`
+	Pprof     string `name:"pprof" env:"SWITCHBOARD_PPROF" help:"Serve Go profiles (/debug/pprof) on this address, e.g. 127.0.0.1:6060; off when empty."`
 }
 
 var portRange = regexp.MustCompile(`^(\d{1,5})-(\d{1,5})$`)
@@ -47,5 +48,12 @@ func (c *ServeCmd) Run(env *Env) error {
 		return err
 	}
 	defer s.Close()
+	if c.Pprof != "" {
+		stop, err := servePprof(c.Pprof, env)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	return s.Run(env.Ctx)
 }
