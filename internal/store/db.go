@@ -97,6 +97,13 @@ func openPostgres(ctx context.Context, dbURL string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// A search_path naming no existing schema leaves nowhere to create
+	// tables; say so instead of failing later on a missing table.
+	var schema sql.NullString
+	if err := p.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil || !schema.Valid {
+		db.Close()
+		return nil, fmt.Errorf("connect %s: the search_path names no existing schema (create it first)", db.source)
+	}
 	return db, nil
 }
 
