@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
 )
@@ -51,10 +52,9 @@ type Config struct {
 
 // Dialect serves the carrier API. It is safe for concurrent use.
 type Dialect struct {
-	auth         Authenticator
-	log          *slog.Logger
-	maxBody      int64
-	maxMultipart int64
+	auth   Authenticator
+	log    *slog.Logger
+	bodies param.Limits
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
@@ -67,20 +67,13 @@ func New(cfg Config) *Dialect {
 		panic("carrier: Config.Auth is required")
 	}
 	d := &Dialect{
-		auth:         cfg.Auth,
-		log:          cfg.Logger,
-		maxBody:      cfg.MaxBody,
-		maxMultipart: cfg.MaxMultipartBody,
-		handlers:     map[string]Handler{},
+		auth:     cfg.Auth,
+		log:      cfg.Logger,
+		bodies:   param.Limits{Body: cfg.MaxBody, Multipart: cfg.MaxMultipartBody}.Or(defaultLimits),
+		handlers: map[string]Handler{},
 	}
 	if d.log == nil {
 		d.log = slog.Default()
-	}
-	if d.maxBody <= 0 {
-		d.maxBody = DefaultMaxBody
-	}
-	if d.maxMultipart <= 0 {
-		d.maxMultipart = DefaultMaxMultipartBody
 	}
 	return d
 }
@@ -163,19 +156,19 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e = target(e)
 
 	p, err := d.parseParams(w, r)
-	defer p.cleanup()
+	defer p.Cleanup()
 	if err != nil {
 		switch {
-		case errors.Is(err, errBodyTooLarge):
+		case errors.Is(err, param.ErrBodyTooLarge):
 			fail(w, failBodyTooLarge)
-		case errors.Is(err, errBadBody):
+		case errors.Is(err, param.ErrBadBody):
 			fail(w, failBadBody)
 		default:
 			d.failErr(w, called, err)
 		}
 		return
 	}
-	req := &Request{Endpoint: e.Name, Called: called, Params: p.values, Files: p.files, HTTP: r}
+	req := &Request{Endpoint: e.Name, Called: called, Params: p.Values, Files: p.Files, HTTP: r}
 
 	ctx := r.Context()
 	principal, err := d.authenticate(ctx, req.value("token"), req.value("accountno"))
@@ -185,7 +178,7 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx = auth.WithPrincipal(ctx, principal)
 	req.Principal = principal
-	req.Params = withoutToken(p.values)
+	req.Params = withoutToken(p.Values)
 
 	d.mu.RLock()
 	h, ok := d.handlers[e.Name]

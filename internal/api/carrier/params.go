@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/problem"
 )
 
@@ -30,61 +29,37 @@ const (
 	multipartMemory = 4 << 20
 )
 
-var (
-	errBodyTooLarge = errors.New("request body too large")
-	errBadBody      = errors.New("malformed request body")
-)
-
-// parsedParams is the merged parameter set of one request.
-type parsedParams struct {
-	values url.Values
-	files  map[string][]*multipart.FileHeader
-	form   *multipart.Form
-}
-
-// cleanup removes the temporary files of spilled multipart parts.
-func (p *parsedParams) cleanup() {
-	if p.form != nil {
-		_ = p.form.RemoveAll()
-	}
-}
+// defaultLimits are the body limits of a Config that sets none.
+var defaultLimits = param.Limits{Body: DefaultMaxBody, Multipart: DefaultMaxMultipartBody, Memory: multipartMemory}
 
 // parseParams merges the query string with the body of a POST, the body
 // winning. The body may be form-encoded (what clients of this API send),
 // multipart (for file uploads) or a JSON object. Malformed query or form
 // pairs are skipped rather than failing the request, as the PHP-style
 // servers this API comes from do.
-func (d *Dialect) parseParams(w http.ResponseWriter, r *http.Request) (*parsedParams, error) {
-	// ParseQuery keeps every well-formed pair even when it reports an error.
-	query, _ := url.ParseQuery(r.URL.RawQuery)
-	p := &parsedParams{values: query}
+func (d *Dialect) parseParams(w http.ResponseWriter, r *http.Request) (*param.Set, error) {
+	p := param.Query(r)
 	if r.Method != http.MethodPost || r.Body == nil {
 		return p, nil
 	}
 	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var body url.Values
 	if ct == "multipart/form-data" {
-		form, err := d.readMultipart(r, ctParams["boundary"])
+		form, err := d.bodies.ReadMultipart(r, ctParams["boundary"])
 		if err != nil {
 			return p, err
 		}
-		p.form, p.files, body = form, form.File, url.Values(form.Value)
-	} else {
-		if r.ContentLength > d.maxBody {
-			return p, errBodyTooLarge
-		}
-		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.maxBody))
-		if err != nil {
-			return p, bodyError(err)
-		}
-		body, err = decodeBody(ct, raw)
-		if err != nil {
-			return p, err
-		}
+		p.MergeForm(form)
+		return p, nil
 	}
-	for k, v := range body {
-		p.values[k] = v
+	raw, err := d.bodies.ReadBody(w, r)
+	if err != nil {
+		return p, err
 	}
+	body, err := decodeBody(ct, raw)
+	if err != nil {
+		return p, err
+	}
+	p.Merge(body)
 	return p, nil
 }
 
@@ -122,10 +97,10 @@ func jsonParams(raw []byte) (url.Values, error) {
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || m == nil {
-		return nil, errBadBody
+		return nil, param.ErrBadBody
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errBadBody // trailing data after the object
+		return nil, param.ErrBadBody // trailing data after the object
 	}
 	out := make(url.Values, len(m))
 	for k, v := range m {
@@ -162,59 +137,4 @@ func scalar(v any) (string, bool) {
 		return strconv.FormatBool(t), true
 	}
 	return "", false
-}
-
-// readMultipart reads a multipart body within the multipart limit.
-func (d *Dialect) readMultipart(r *http.Request, boundary string) (*multipart.Form, error) {
-	if r.ContentLength > d.maxMultipart {
-		return nil, errBodyTooLarge
-	}
-	if boundary == "" {
-		return nil, errBadBody
-	}
-	lr := &limitedReader{r: r.Body, left: d.maxMultipart}
-	form, err := multipart.NewReader(lr, boundary).ReadForm(multipartMemory)
-	if err != nil {
-		if lr.exceeded {
-			return nil, errBodyTooLarge
-		}
-		return nil, bodyError(err)
-	}
-	return form, nil
-}
-
-func bodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return errBodyTooLarge
-	}
-	return fmt.Errorf("%w: %w", errBadBody, err)
-}
-
-// limitedReader fails reads past its budget and remembers that it did, so
-// an oversized multipart body is told apart from a malformed one whatever
-// error the multipart reader wraps it in.
-type limitedReader struct {
-	r        io.Reader
-	left     int64
-	exceeded bool
-}
-
-func (l *limitedReader) Read(b []byte) (int, error) {
-	if l.left <= 0 {
-		// Probe one byte: a body of exactly the limit is fine.
-		var one [1]byte
-		n, err := l.r.Read(one[:])
-		if n > 0 {
-			l.exceeded = true
-			return 0, errBodyTooLarge
-		}
-		return 0, err
-	}
-	if int64(len(b)) > l.left {
-		b = b[:l.left]
-	}
-	n, err := l.r.Read(b)
-	l.left -= int64(n)
-	return n, err
 }

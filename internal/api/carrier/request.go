@@ -4,11 +4,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
 )
@@ -43,10 +42,7 @@ type Request struct {
 // spells one parameter trunkid, trunkId and trunk_id in different
 // endpoints, and NPANXX next to npanxx.
 func (r *Request) value(name string) string {
-	if v := strings.TrimSpace(r.Params.Get(name)); v != "" {
-		return v
-	}
-	if v := strings.TrimSpace(r.Params.Get(name + "[]")); v != "" {
+	if v := param.Value(r.Params, name); v != "" {
 		return v
 	}
 	key, ok := r.foldKey(name)
@@ -99,53 +95,20 @@ func (r *Request) Int(name string) (int64, error) {
 
 // OptionalInt returns an integer parameter, or def when it is absent.
 func (r *Request) OptionalInt(name string, def int64) (int64, error) {
-	v := r.value(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, problem.Field(name, "must be an integer")
-	}
-	return n, nil
+	return param.Int(name, r.value(name), def)
 }
 
 // Bool returns a boolean parameter, or def when it is absent. "1"/"0",
 // "true"/"false" and "yes"/"no" are accepted in any case: form-encoded
 // clients send whichever their language prints.
 func (r *Request) Bool(name string, def bool) (bool, error) {
-	v := r.value(name)
-	if v == "" {
-		return def, nil
-	}
-	switch strings.ToLower(v) {
-	case "1", "true", "yes":
-		return true, nil
-	case "0", "false", "no":
-		return false, nil
-	}
-	return false, problem.Field(name, `must be "1" or "0"`)
+	return param.Bool(name, r.value(name), def)
 }
-
-var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // Date returns a YYYY-MM-DD parameter ("from", "to": "Example:
 // 2015-04-29") as midnight UTC; ok is false when it is absent.
 func (r *Request) Date(name string) (t time.Time, ok bool, err error) {
-	v := r.value(name)
-	if v == "" {
-		return time.Time{}, false, nil
-	}
-	// The regexp refuses what time.Parse would let through, such as a
-	// one-digit month.
-	if !dateRe.MatchString(v) {
-		return time.Time{}, false, problem.Field(name, "must be a date formatted as YYYY-MM-DD")
-	}
-	t, perr := time.Parse(time.DateOnly, v)
-	if perr != nil {
-		return time.Time{}, false, problem.Field(name, "must be a date formatted as YYYY-MM-DD")
-	}
-	return t, true, nil
+	return param.Date(name, r.value(name), "must be a date formatted as YYYY-MM-DD")
 }
 
 // dateTimeLayouts are the forms DateTime accepts: the document's
@@ -156,16 +119,7 @@ var dateTimeLayouts = []string{time.DateTime, time.RFC3339, time.DateOnly}
 // DateTime returns a date-and-time parameter in UTC; ok is false when it is
 // absent.
 func (r *Request) DateTime(name string) (t time.Time, ok bool, err error) {
-	v := r.value(name)
-	if v == "" {
-		return time.Time{}, false, nil
-	}
-	for _, layout := range dateTimeLayouts {
-		if t, perr := time.Parse(layout, v); perr == nil {
-			return t.UTC(), true, nil
-		}
-	}
-	return time.Time{}, false, problem.Field(name, "must be a date and time formatted as YYYY-MM-DD HH:MM:SS")
+	return param.DateTime(name, r.value(name), "must be a date and time formatted as YYYY-MM-DD HH:MM:SS", dateTimeLayouts...)
 }
 
 // List returns a comma-separated parameter ("comma separate for multiple
@@ -179,45 +133,18 @@ func (r *Request) List(name string) []string {
 			keys = []string{k}
 		}
 	}
-	var out []string
-	for _, key := range keys {
-		for _, v := range r.Params[key] {
-			for part := range strings.SplitSeq(v, ",") {
-				if p := strings.TrimSpace(part); p != "" {
-					out = append(out, p)
-				}
-			}
-		}
-	}
-	return out
+	return param.List(r.Params, keys...)
 }
 
 // IntList returns a list parameter of integers (tg_id: "One or multiple
 // numbers comma separated"). It returns nil when the parameter is absent.
 func (r *Request) IntList(name string) ([]int64, error) {
-	parts := r.List(name)
-	if parts == nil {
-		return nil, nil
-	}
-	out := make([]int64, 0, len(parts))
-	for _, p := range parts {
-		n, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, problem.Field(name, "must be a list of integers")
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return param.IntList(name, r.List(name))
 }
 
 // File returns the first file part sent under name (or "name[]").
 func (r *Request) File(name string) (*multipart.FileHeader, bool) {
-	for _, key := range []string{name, name + "[]"} {
-		if fs := r.Files[key]; len(fs) > 0 {
-			return fs[0], true
-		}
-	}
-	return nil, false
+	return param.File(r.Files, name)
 }
 
 // missing is the error for an absent required parameter.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"reflect"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
 	"switchboard/internal/id"
 	"switchboard/internal/problem"
@@ -115,18 +116,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *fai
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return nil, nil
 	}
-	if r.ContentLength > limit {
+	raw, err := param.Limits{Body: limit}.ReadBody(w, r)
+	if errors.Is(err, param.ErrBodyTooLarge) {
 		return nil, &failBodyTooLarge
 	}
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(http.MaxBytesReader(w, r.Body, limit)); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, &failBodyTooLarge
-		}
+	if err != nil {
 		return nil, &failBadJSON
 	}
-	body := bytes.TrimSpace(b.Bytes())
+	body := bytes.TrimSpace(raw)
 	if len(body) == 0 {
 		return nil, nil
 	}

@@ -25,6 +25,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
 )
@@ -78,11 +79,10 @@ type Config struct {
 
 // Dialect serves the VoiceMeUp API. It is safe for concurrent use.
 type Dialect struct {
-	auth         Authenticator
-	limits       *limiter
-	log          *slog.Logger
-	maxBody      int64
-	maxMultipart int64
+	auth   Authenticator
+	limits *limiter
+	log    *slog.Logger
+	bodies param.Limits
 
 	mu     sync.RWMutex
 	routes map[string]route
@@ -95,20 +95,13 @@ func New(cfg Config) *Dialect {
 		panic("voicemeup: Config.Auth is required")
 	}
 	d := &Dialect{
-		auth:         cfg.Auth,
-		log:          cfg.Logger,
-		maxBody:      cfg.MaxBody,
-		maxMultipart: cfg.MaxMultipartBody,
-		routes:       map[string]route{},
+		auth:   cfg.Auth,
+		log:    cfg.Logger,
+		bodies: param.Limits{Body: cfg.MaxBody, Multipart: cfg.MaxMultipartBody}.Or(defaultLimits),
+		routes: map[string]route{},
 	}
 	if d.log == nil {
 		d.log = slog.Default()
-	}
-	if d.maxBody <= 0 {
-		d.maxBody = DefaultMaxBody
-	}
-	if d.maxMultipart <= 0 {
-		d.maxMultipart = DefaultMaxMultipartBody
 	}
 	now := cfg.Now
 	if now == nil {
@@ -189,8 +182,8 @@ func (d *Dialect) serve(w http.ResponseWriter, r *http.Request, version string, 
 	}()
 
 	p, perr := d.parseParams(w, r)
-	defer p.cleanup()
-	params := p.values
+	defer p.Cleanup()
+	params := p.Values
 
 	var errs []wireError
 	if version == version10 {
@@ -213,7 +206,7 @@ func (d *Dialect) serve(w http.ResponseWriter, r *http.Request, version string, 
 	}
 	if perr != nil {
 		detail := "malformed request body"
-		if errors.Is(perr, errBodyTooLarge) {
+		if errors.Is(perr, param.ErrBodyTooLarge) {
 			detail = "request body too large"
 		}
 		d.fail(w, format, lang, requestType, []wireError{{code: errInvalidArgument, detail: detail}})
@@ -277,7 +270,7 @@ func (d *Dialect) serve(w http.ResponseWriter, r *http.Request, version string, 
 		Currency:  currency,
 		Principal: principal,
 		Params:    vals,
-		Files:     p.files,
+		Files:     p.Files,
 		HTTP:      r,
 	}
 	res, err := d.run(ctx, rt.h, req)

@@ -5,12 +5,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
 	"switchboard/internal/problem"
 )
@@ -54,12 +54,7 @@ func (r *Request) Has(name string) bool { return r.value(name) != "" }
 
 // value returns the trimmed first value of name, falling back to the PHP
 // array spelling "name[]" that form-building clients use for lists.
-func (r *Request) value(name string) string {
-	if v := strings.TrimSpace(r.Params.Get(name)); v != "" {
-		return v
-	}
-	return strings.TrimSpace(r.Params.Get(name + "[]"))
-}
+func (r *Request) value(name string) string { return param.Value(r.Params, name) }
 
 // String returns a required parameter.
 func (r *Request) String(name string) (string, error) {
@@ -101,15 +96,7 @@ func (r *Request) Int(name string) (int64, error) {
 
 // OptionalInt returns an integer parameter, or def when it is absent.
 func (r *Request) OptionalInt(name string, def int64) (int64, error) {
-	v := r.value(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, invalid(name, "must be an integer")
-	}
-	return n, nil
+	return param.Int(name, r.value(name), def)
 }
 
 // IntRange returns an integer parameter within [lo, hi], or def when it is
@@ -129,50 +116,19 @@ func (r *Request) IntRange(name string, def, lo, hi int64) (int64, error) {
 // uses "1"/"0" for bool parameters, "yes"/"no" for some flags and TRUE/FALSE
 // in prose; all of them are accepted, in any case.
 func (r *Request) Bool(name string, def bool) (bool, error) {
-	v := r.value(name)
-	if v == "" {
-		return def, nil
-	}
-	switch strings.ToLower(v) {
-	case "1", "true", "yes":
-		return true, nil
-	case "0", "false", "no":
-		return false, nil
-	}
-	return false, invalid(name, `must be "1" or "0"`)
+	return param.Bool(name, r.value(name), def)
 }
-
-var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // Date returns a YYYY-MM-DD parameter as midnight UTC; ok is false when it
 // is absent.
 func (r *Request) Date(name string) (t time.Time, ok bool, err error) {
-	v := r.value(name)
-	if v == "" {
-		return time.Time{}, false, nil
-	}
-	if !dateRe.MatchString(v) {
-		return time.Time{}, false, invalid(name, `must be a date formatted as "YYYY-MM-DD"`)
-	}
-	t, perr := time.Parse(time.DateOnly, v)
-	if perr != nil {
-		return time.Time{}, false, invalid(name, `must be a date formatted as "YYYY-MM-DD"`)
-	}
-	return t, true, nil
+	return param.Date(name, r.value(name), `must be a date formatted as "YYYY-MM-DD"`)
 }
 
 // DateTime returns a "YYYY-MM-DD HH:MM:SS" parameter in UTC; ok is false
 // when it is absent.
 func (r *Request) DateTime(name string) (t time.Time, ok bool, err error) {
-	v := r.value(name)
-	if v == "" {
-		return time.Time{}, false, nil
-	}
-	t, perr := time.Parse(time.DateTime, v)
-	if perr != nil {
-		return time.Time{}, false, invalid(name, `must be a datetime formatted as "YYYY-MM-DD HH:MM:SS"`)
-	}
-	return t, true, nil
+	return param.DateTime(name, r.value(name), `must be a datetime formatted as "YYYY-MM-DD HH:MM:SS"`, time.DateTime)
 }
 
 // List returns a comma-separated parameter as its trimmed, non-empty
@@ -181,17 +137,7 @@ func (r *Request) DateTime(name string) (t time.Time, ok bool, err error) {
 // are accepted too (indexed values in index order). It returns nil when the
 // parameter is absent.
 func (r *Request) List(name string) []string {
-	var out []string
-	for _, key := range r.listKeys(name) {
-		for _, v := range r.Params[key] {
-			for part := range strings.SplitSeq(v, ",") {
-				if p := strings.TrimSpace(part); p != "" {
-					out = append(out, p)
-				}
-			}
-		}
-	}
-	return out
+	return param.List(r.Params, r.listKeys(name)...)
 }
 
 // SentList reports whether a list parameter was sent in any of the
@@ -239,19 +185,7 @@ func (r *Request) listKeys(name string) []string {
 
 // IntList returns a list parameter of integers (comma-separated IDs).
 func (r *Request) IntList(name string) ([]int64, error) {
-	parts := r.List(name)
-	if parts == nil {
-		return nil, nil
-	}
-	out := make([]int64, 0, len(parts))
-	for _, p := range parts {
-		n, err := strconv.ParseInt(p, 10, 64)
-		if err != nil {
-			return nil, invalid(name, "must be a list of integers")
-		}
-		out = append(out, n)
-	}
-	return out, nil
+	return param.IntList(name, r.List(name))
 }
 
 // Group returns the entries of an indexed array parameter, the PHP form
@@ -296,12 +230,7 @@ func (r *Request) Group(name string) []map[string]string {
 
 // File returns the first file part sent under name (or "name[]").
 func (r *Request) File(name string) (*multipart.FileHeader, bool) {
-	for _, key := range []string{name, name + "[]"} {
-		if fs := r.Files[key]; len(fs) > 0 {
-			return fs[0], true
-		}
-	}
-	return nil, false
+	return param.File(r.Files, name)
 }
 
 func invalid(field, msg string) error {
