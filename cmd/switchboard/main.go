@@ -26,6 +26,7 @@ type CLI struct {
 	Migrate MigrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Token   TokenCmd   `cmd:"" help:"Create, list and revoke API tokens."`
 	Rate    RateCmd    `cmd:"" help:"Rate a CSV of calls against a deck file and write the priced calls as CSV."`
+	Check   CheckCmd   `cmd:"" help:"Verify every account's ledger: cached balance, entry sum and running balances agree; exits non-zero on a mismatch."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
