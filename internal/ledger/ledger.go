@@ -22,6 +22,7 @@ import (
 	"switchboard/internal/account"
 	"switchboard/internal/money"
 	"switchboard/internal/problem"
+	"switchboard/internal/query"
 )
 
 // Activity classifies a ledger entry. The first group are the exact strings
@@ -202,6 +203,8 @@ type Store interface {
 	Check(ctx context.Context) ([]Mismatch, error)
 	// PurgeIdempotencyKeys deletes keys created before before.
 	PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error)
+	// List lists the entries of scope's subtree.
+	List(ctx context.Context, scope int64, q query.Params) ([]Entry, int, error)
 }
 
 // IDs issues new entity ids.
@@ -439,3 +442,8 @@ func (s *Service) PurgeIdempotencyKeys(ctx context.Context) (int64, error) {
 
 // IsMismatch reports whether err is ErrIdempotencyMismatch.
 func IsMismatch(err error) bool { return errors.Is(err, ErrIdempotencyMismatch) }
+
+// List lists the entries of the accounts in scope's subtree.
+func (s *Service) List(ctx context.Context, scope int64, q query.Params) ([]Entry, int, error) {
+	return s.store.List(ctx, scope, q)
+}

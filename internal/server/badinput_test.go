@@ -303,6 +303,7 @@ func bodySamples(p populated) map[string]any {
 	return map[string]any{
 		"destination": "15145550000", "duration": 60, "user_id": p.User,
 		"username": "nobody-" + p.Number, "password": "whatever-password", "refresh_token": strings.Repeat("0", 32),
+		"account_id": p.Child, "activity": "manual_credit",
 	}
 }
 

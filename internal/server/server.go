@@ -20,6 +20,7 @@ import (
 	"switchboard/internal/auth"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
+	"switchboard/internal/ledger"
 	"switchboard/internal/store"
 	"switchboard/internal/tariff"
 )
@@ -45,6 +46,7 @@ type Server struct {
 	Accounts *account.Service
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
+	Ledger   *ledger.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -104,12 +106,13 @@ func (s *Server) init(ctx context.Context) error {
 	s.Accounts = account.NewService(accounts, gen, geo.Reference{})
 	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
 	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
+	s.Ledger = ledger.NewService(store.NewLedger(s.DB), gen, nil)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
-		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Limiter: store.NewCounters(s.DB),
+		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))

@@ -133,8 +133,13 @@ func nativeTenantCases() map[string]tenantCase {
 		"GET /api/tokens":       {},
 		"GET /api/tariffs":      {},
 		"GET /api/call_rates":   {},
-		"POST /api/accounts":    {ref: "parent_id", body: func(v populated) map[string]any { return map[string]any{"name": "Hijack", "parent_id": v.AccountID} }},
-		"POST /api/subaccounts": {ref: "account_id", body: func(v populated) map[string]any { return subaccountBody("account_id", v.AccountID) }},
+		"GET /api/transactions": {},
+		"POST /api/transactions": {ref: "account_id", body: func(v populated) map[string]any {
+			return map[string]any{"account_id": v.AccountID, "activity": "manual_credit", "credit": "5"}
+		}},
+		"GET /api/accounts/{id}/balance": {ids: accounts},
+		"POST /api/accounts":             {ref: "parent_id", body: func(v populated) map[string]any { return map[string]any{"name": "Hijack", "parent_id": v.AccountID} }},
+		"POST /api/subaccounts":          {ref: "account_id", body: func(v populated) map[string]any { return subaccountBody("account_id", v.AccountID) }},
 		"POST /api/users": {ref: "account_id", body: func(v populated) map[string]any {
 			return map[string]any{"account_id": v.AccountID, "username": "hijacker-" + v.Number, "password": "hijack-password"}
 		}},

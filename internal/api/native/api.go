@@ -20,6 +20,7 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/ledger"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
 	"switchboard/internal/tariff"
@@ -36,6 +37,7 @@ type Config struct {
 	Accounts *account.Service
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
+	Ledger   *ledger.Service
 	Limiter  Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
@@ -82,6 +84,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerTariffs()
 	a.registerCallRates()
 	a.registerRating()
+	a.registerTransactions()
 	return a
 }
 
