@@ -87,7 +87,15 @@ func Cost(r *Rate, d int64) (cost money.Amount, billed int64, err error) {
 		// mid >= costDen would make the quotient 2^64 or more.
 		return 0, 0, costOverflow(r, d)
 	}
-	q, rem := bits.Div64(mid, p0, costDen)
+	var q, rem uint64
+	if mid == 0 {
+		// The usual case: a division by a constant, which the compiler
+		// turns into a multiplication, instead of a 128-bit DIV.
+		q = p0 / costDen
+		rem = p0 - q*costDen
+	} else {
+		q, rem = bits.Div64(mid, p0, costDen)
+	}
 	if q > math.MaxInt64 {
 		return 0, 0, costOverflow(r, d)
 	}

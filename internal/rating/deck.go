@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -28,25 +29,27 @@ import (
 // (precomputed, so short prefixes cost nothing at lookup time), and the
 // bucket of longer prefixes starting with them, about one on average.
 //
-// A bucket of at most two prefixes of at most 8 more digits is inline:
-// their extra digits sit in the slot as ASCII bytes, compared with eight
-// bytes of the destination by a mask, so such a lookup reads one slot and
-// nothing else. Larger buckets (met by about one lookup in six on a
-// million random prefixes) live sorted in ents, their digits after the first k
-// packed four bits each as digit+1 into a left-aligned 128-bit key: numeric
-// order of keys is then lexicographic order of digits, and two keys share
-// as many leading digits as their XOR has leading zero nibbles. A lookup
-// binary-searches the bucket for the greatest key <= the destination's; if
-// that entry is not a prefix of the destination, the longest entry that is
-// must be among its own prefixes (anything sorting between a prefix of the
-// destination and the destination starts with that prefix), so it follows
-// precomputed parent links, each a shorter prefix, until one fits within
-// the common digits. Falling off the chain leaves best.
+// Keys are the digits after the first k as ASCII bytes, the first in the
+// high byte of a big-endian word, zero bytes after: a lookup compares them
+// with the destination's bytes as loaded, with no conversion. Zero sorts
+// below every digit, so numeric order of keys is lexicographic order of
+// digits, and two keys share as many leading digits as their XOR has
+// leading zero bytes. A bucket of at most two prefixes of at most 8 more
+// digits is inline: its keys sit in the slot, compared by a mask, so such
+// a lookup reads one slot and nothing else. Larger buckets (met by about
+// one lookup in six on a million random prefixes) live sorted in ents, with
+// two-word keys of up to 16 more digits. A lookup binary-searches the
+// bucket for the greatest key <= the destination's; if that entry is not a
+// prefix of the destination, the longest entry that is must be among its
+// own prefixes (anything sorting between a prefix of the destination and
+// the destination starts with that prefix), so it follows precomputed
+// parent links, each a shorter prefix, until one fits within the common
+// digits. Falling off the chain leaves best.
 //
 // Destinations shorter than k digits use short, one dense table per length
-// holding the same precomputed best. Prefixes longer than MaxDigits can
-// only match a longer input to Match, so they sit in a map consulted only
-// for such input.
+// holding the same precomputed best. Prefixes of more than k+16 digits,
+// which no real tariff has but the API allows, sit in a map consulted only
+// for destinations that long.
 //
 // Memory on a million random prefixes is under 40 bytes each: a 32-byte
 // slot per prefix, and 24 bytes for each prefix in a bucket of three or
@@ -54,10 +57,15 @@ import (
 type Deck struct {
 	rates []Rate
 	k     int
+	kmask uint64  // the low k bytes: the first k characters of a little-endian load
 	short []int32 // best rate for lengths 1..k-1; length l starts at shortOff(l)
 	table []slot
 	ents  []entry
-	over  map[string]int32 // prefixes longer than MaxDigits
+	over  map[string]int32 // prefixes of more than k+maxKey digits
+
+	// maxFast is the longest input lookup's fast path takes: any, unless
+	// over has prefixes that only the slow path looks for.
+	maxFast int
 }
 
 // slot is one entry of the direct index, half a cache line. key1 says
@@ -66,9 +74,6 @@ type Deck struct {
 //	key1 >= inlineMin: two prefixes inline, sorted, of rates ref1 and ref2
 //	otherwise:         the bucket is ents[ref1 : ref1+key1]
 //
-// Inline keys hold the (at most 8) digits after the first k as ASCII bytes,
-// the first in the high byte, zero bytes after: the lookup then compares
-// them with eight bytes of the destination as they are, with no packing.
 // A bucket of one prefix fills both inline places with it, and an empty
 // bucket fills them with an arbitrary key whose ref is best, so that the
 // lookup needs no case for them.
@@ -83,12 +88,16 @@ type slot struct {
 // below it, so one field tells the kinds of slot apart.
 const inlineMin = '0' << 56
 
-// maxInline is the most digits after the first k that an inline key holds.
-const maxInline = 8
+// maxInline and maxKey are the most digits after the first k that an
+// inline key and an entry's key hold.
+const (
+	maxInline = 8
+	maxKey    = 16
+)
 
 // entry is one prefix of a bucket too large to inline.
 type entry struct {
-	hi, lo uint64 // packed digits after the first k
+	hi, lo uint64 // the digits after the first k
 	rate   int32  // index into rates
 	parent int32  // longest other entry of the bucket that prefixes this one, or -1
 }
@@ -111,7 +120,7 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 	if len(rates) >= math.MaxInt32 {
 		return nil, fmt.Errorf("rating: %d rates are more than a deck holds", len(rates))
 	}
-	d := &Deck{rates: slices.Clone(rates), k: k}
+	d := &Deck{rates: slices.Clone(rates), k: k, kmask: 1<<(8*k) - 1, maxFast: math.MaxInt}
 	for i := range d.rates {
 		if err := d.rates[i].Validate(); err != nil {
 			return nil, invalidRate(i, &d.rates[i], err)
@@ -137,12 +146,13 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 				return nil, duplicate(p)
 			}
 			levels[at] = int32(i)
-		case len(p) <= MaxDigits:
+		case len(p) <= k+maxKey:
 			starts[digitsValue(p[:k])+1]++
 			nlong++
 		default:
 			if d.over == nil {
 				d.over = make(map[string]int32)
+				d.maxFast = k + maxKey
 			}
 			if _, dup := d.over[p]; dup {
 				return nil, duplicate(p)
@@ -169,10 +179,10 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 	next := slices.Clone(starts)
 	for i := range d.rates {
 		p := d.rates[i].Prefix
-		if len(p) <= k || len(p) > MaxDigits {
+		if len(p) <= k || len(p) > k+maxKey {
 			continue
 		}
-		hi, lo := packKey(p[k:])
+		hi, lo := byteKey(p[k:])
 		b := digitsValue(p[:k])
 		sorted[next[b]] = entry{hi: hi, lo: lo, rate: int32(i), parent: -1}
 		next[b]++
@@ -206,13 +216,13 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 			link(d.ents[base:], base)
 			sl.key1, sl.ref1 = uint64(len(bucket)), base
 		case len(bucket) == 1:
-			sl.key1, sl.ref1 = byteKey(d.rates[bucket[0].rate].Prefix[k:]), bucket[0].rate
+			sl.key1, sl.ref1 = bucket[0].hi, bucket[0].rate
 			sl.key2, sl.ref2 = sl.key1, sl.ref1
 		default:
 			// Sorted, so if one prefixes the other it is key1 and the
 			// longer key2 wins when both match.
-			sl.key1, sl.ref1 = byteKey(d.rates[bucket[0].rate].Prefix[k:]), bucket[0].rate
-			sl.key2, sl.ref2 = byteKey(d.rates[bucket[1].rate].Prefix[k:]), bucket[1].rate
+			sl.key1, sl.ref1 = bucket[0].hi, bucket[0].rate
+			sl.key2, sl.ref2 = bucket[1].hi, bucket[1].rate
 		}
 		d.table[b] = sl
 	}
@@ -233,13 +243,30 @@ func inlinable(bucket []entry) bool {
 	return true
 }
 
-// byteKey makes an inline key of at most 8 digits.
-func byteKey(digits string) uint64 {
-	var key uint64
+// byteKey makes a key of at most maxKey digits.
+func byteKey(digits string) (hi, lo uint64) {
+	var key [2]uint64
 	for i := 0; i < len(digits); i++ {
-		key |= uint64(digits[i]) << (56 - 8*i)
+		key[i>>3&1] |= uint64(digits[i]) << (56 - 8*(i&7))
 	}
-	return key
+	return key[0], key[1]
+}
+
+// keyLen is the number of digits in a key: its non-zero bytes.
+func keyLen(hi, lo uint64) int {
+	if lo != 0 {
+		return 16 - bits.TrailingZeros64(lo)/8
+	}
+	return 8 - bits.TrailingZeros64(hi)/8
+}
+
+// commonLen is the number of leading digits two keys share, given their
+// XOR.
+func commonLen(xhi, xlo uint64) int {
+	if xhi != 0 {
+		return bits.LeadingZeros64(xhi) / 8
+	}
+	return 8 + bits.LeadingZeros64(xlo)/8
 }
 
 func compareEntries(a, b entry) int {
@@ -255,7 +282,7 @@ func compareEntries(a, b entry) int {
 // entry stops being a prefix of the current one it prefixes nothing after
 // it either.
 func link(bucket []entry, base int32) {
-	var stack [MaxDigits]int32 // each level is at least one digit longer
+	var stack [maxKey]int32 // each level is at least one digit longer
 	depth := 0
 	for i := range bucket {
 		e := &bucket[i]

@@ -108,7 +108,7 @@ func genQueries(rng *rand.Rand, prefixes []string, n, alphabet int) []string {
 }
 
 func TestDeckMatchesBruteForce(t *testing.T) {
-	for seed := uint64(1); seed <= 6; seed++ {
+	for seed := uint64(1); seed <= 3; seed++ {
 		for _, size := range []int{0, 1, 9, 80, 700, 6000} {
 			for _, alphabet := range []int{2, 10} {
 				rng := rand.New(rand.NewPCG(seed, uint64(size*16+alphabet)))

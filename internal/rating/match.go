@@ -57,71 +57,102 @@ func (d *Deck) Rate(dest string, duration int64) (Result, error) {
 
 // lookup returns the index of the rate with the longest prefix of s, or -1.
 //
-// The common case, a destination of 8 to 16 digits, is kept short and
-// nearly branch-free: on a large deck the slot read misses the cache, and
-// the processor overlaps one lookup's miss with the next lookup's only if
-// few instructions and no mispredicted branch stand between them. So it
-// reads the digits eight at a time (SWAR), compares inline keys with the
-// destination's bytes as they are, and settles the slot with conditional
-// moves; anything else goes to lookupSlow.
+// The common case, a destination of at least 8 characters whose first k
+// are digits, is kept short and nearly branch-free on purpose. On a large
+// deck the slot read misses the cache, and the processor overlaps one
+// lookup's miss with the next lookup's only if few instructions and no
+// mispredicted branch stand between them. So it reads eight bytes at a
+// time (SWAR), compares keys with the destination's bytes as they are, and
+// settles an inline slot with masks; anything else goes to lookupSlow.
+//
+// Only the first k bytes need to be digits. Keys are all digits, so a
+// non-digit among the bytes compared with them fails to match exactly the
+// keys that reach it, as it should.
 func (d *Deck) lookup(s string) int32 {
 	if d == nil {
 		return -1
 	}
 	k, l := d.k, len(s)
-	if l < 8 || l > 16 {
+	if l < 8 || l > d.maxFast {
 		return d.lookupSlow(s)
 	}
-	// Eight bytes from each end cover all of s.
-	w := le64(s[:8])
-	if notDigits(w)|notDigits(be64(s[l-8:])) != 0 {
+	// The first k digits. In little-endian order the first is the low
+	// byte. Each byte of x is its digit's value if it is a digit; if a
+	// byte is not, x has a byte of 10 or more at or before it (a borrow
+	// only carries the damage upward), which the mask detects.
+	x := le64(s[:8]) - 0x3030303030303030
+	if ((x+0x7676767676767676)|x)&0x8080808080808080&d.kmask != 0 {
 		return d.lookupSlow(s)
 	}
-
-	// The first k digits: in little-endian order the first digit is the
-	// low byte, so shifting left drops the bytes after the k-th and leaves
-	// zeros as leading digits. Then the usual SWAR conversion: pairs,
-	// quads, then all eight.
-	t := (w - 0x3030303030303030) << (8 * (8 - k) & 63)
+	// Shifting left drops the bytes after the k-th and leaves zeros as
+	// leading digits. Then the usual SWAR conversion: pairs, quads, then
+	// all eight.
+	t := x << (8 * (8 - k) & 63)
 	t = (t*10 + t>>8) & 0x00FF00FF00FF00FF
 	t = (t*100 + t>>16) & 0x0000FFFF0000FFFF
 	t = (t*10000 + t>>32) & 0xFFFFFFFF
 
-	// Up to eight digits after the first k, leading, zero bytes after:
-	// s[k:k+8] if there are eight, else the last eight bytes shifted.
-	j := min(k, l-8)
+	// The (up to) eight bytes after the first k, zero bytes after: s[k:]
+	// if there are eight, else the last eight bytes shifted. The minimum
+	// is computed without a branch, which would mispredict.
+	diff := k - (l - 8)
+	j := l - 8 + diff&(diff>>63) // min(k, l-8)
 	rest := be64(s[j:]) << (8 * (k - j) & 63)
 
 	sl := &d.table[t]
 	if sl.key1 < inlineMin {
-		return d.searchBucket(sl, s)
+		return d.searchBucket(sl, rest, d.restLo(s))
 	}
+	// sl.pick(rest), written out: Go will not inline it, and a call's
+	// instructions are worth saving here.
 	r := sl.best
-	if inlineMatch(sl.key1, rest) {
-		r = sl.ref1
-	}
-	if inlineMatch(sl.key2, rest) {
-		r = sl.ref2
-	}
+	r ^= (r ^ sl.ref1) & matchMask(sl.key1, rest)
+	r ^= (r ^ sl.ref2) & matchMask(sl.key2, rest)
 	return r
 }
 
-// inlineMatch reports whether inline key is a prefix of rest: whether
-// they agree over key's own bytes, all non-zero.
-func inlineMatch(key, rest uint64) bool {
-	mask := ^uint64(0) << (bits.TrailingZeros64(key) & 56)
-	return (key^rest)&mask == 0
+// restLo returns bytes k+8 to k+15 of s, which has at least 8, as an
+// entry's low key word: leading, zero bytes after.
+func (d *Deck) restLo(s string) uint64 {
+	k, l := d.k, len(s)
+	switch {
+	case l >= k+16:
+		return be64(s[k+8:])
+	case l > k+8:
+		return be64(s[l-8:]) << (8 * (k + 16 - l))
+	}
+	return 0
 }
 
-// lookupSlow is lookup for any s, a byte at a time: short or long input,
-// and input with a non-digit.
+// pick settles an inline slot for a destination whose bytes after the
+// first k are rest. It selects with masks rather than branches: whether a
+// key matches is a coin toss the predictor would lose, and a branch
+// waiting on the slot's cache miss would, when mispredicted, throw away
+// all the work the processor did meanwhile.
+func (sl *slot) pick(rest uint64) int32 {
+	r := sl.best
+	r ^= (r ^ sl.ref1) & matchMask(sl.key1, rest)
+	r ^= (r ^ sl.ref2) & matchMask(sl.key2, rest)
+	return r
+}
+
+// matchMask is -1 if inline key is a prefix of rest, that is if they agree
+// over key's own bytes (all non-zero), and 0 if not.
+func matchMask(key, rest uint64) int32 {
+	diff := (key ^ rest) & (^uint64(0) << (bits.TrailingZeros64(key) & 56))
+	return int32((diff|-diff)>>63) - 1
+}
+
+// lookupSlow is lookup for any s, a byte at a time: input shorter than 8,
+// with a non-digit among the first k bytes, or long enough to match a
+// prefix in over.
 func (d *Deck) lookupSlow(s string) int32 {
-	if len(s) > MaxDigits && d.over != nil {
+	k := d.k
+	if len(s) > k+maxKey && d.over != nil {
 		if i := d.lookupOver(s); i >= 0 {
 			return i
 		}
 	}
-	k := d.k
 	v := 0
 	for i := 0; i < k; i++ {
 		if i >= len(s) || !isDigit(s[i]) {
@@ -132,22 +163,17 @@ func (d *Deck) lookupSlow(s string) int32 {
 		}
 		v = v*10 + int(s[i]-'0')
 	}
-	var rest uint64
-	for i := 0; i < maxInline && k+i < len(s) && isDigit(s[k+i]); i++ {
-		rest |= uint64(s[k+i]) << (56 - 8*i)
+	// As in lookup, non-digits may go into the key: they just fail to
+	// match.
+	var key [2]uint64
+	for i := 0; i < maxKey && k+i < len(s); i++ {
+		key[i>>3&1] |= uint64(s[k+i]) << (56 - 8*(i&7))
 	}
 	sl := &d.table[v]
 	if sl.key1 < inlineMin {
-		return d.searchBucket(sl, s)
+		return d.searchBucket(sl, key[0], key[1])
 	}
-	r := sl.best
-	if inlineMatch(sl.key1, rest) {
-		r = sl.ref1
-	}
-	if inlineMatch(sl.key2, rest) {
-		r = sl.ref2
-	}
-	return r
+	return sl.pick(key[0])
 }
 
 // notDigits is zero if all eight bytes of w are ASCII digits: each high
@@ -170,30 +196,23 @@ func be64(b string) uint64 {
 		uint64(b[3])<<32 | uint64(b[2])<<40 | uint64(b[1])<<48 | uint64(b[0])<<56
 }
 
-// searchBucket finds the longest prefix of s in a slot's bucket of ents.
-// s has at least k leading digits.
-func (d *Deck) searchBucket(sl *slot, s string) int32 {
-	// The digits after the first k, up to MaxDigits in all (no entry is
-	// longer), packed like entry keys.
-	var key [2]uint64
-	for j := d.k; j < min(len(s), MaxDigits) && isDigit(s[j]); j++ {
-		p := j - d.k
-		key[p>>4&1] |= uint64(s[j]-'0'+1) << (60 - 4*(p&15))
-	}
-	hi, lo := key[0], key[1]
-
-	// The last entry <= the key, or the first entry if none is.
+// searchBucket finds the longest prefix in a slot's bucket of ents of a
+// destination whose bytes after the first k are the key hi, lo.
+func (d *Deck) searchBucket(sl *slot, hi, lo uint64) int32 {
+	// The last entry <= the key, or the first entry if none is: a binary
+	// search without branches, whose outcomes would be coin tosses.
 	base, count := sl.ref1, int32(sl.key1)
 	for count > 1 {
 		half := count >> 1
 		e := &d.ents[base+half]
-		if e.hi < hi || (e.hi == hi && e.lo <= lo) {
-			base += half
-		}
+		_, borrow := bits.Sub64(lo, e.lo, 0)
+		_, borrow = bits.Sub64(hi, e.hi, borrow) // 0 if e <= key
+		base += half & (int32(borrow) - 1)
 		count -= half
 	}
 	e := &d.ents[base]
-	if e.hi > hi || (e.hi == hi && e.lo > lo) {
+	_, borrow := bits.Sub64(lo, e.lo, 0)
+	if _, borrow = bits.Sub64(hi, e.hi, borrow); borrow != 0 {
 		return sl.best
 	}
 	common := commonLen(e.hi^hi, e.lo^lo)
@@ -208,44 +227,18 @@ func (d *Deck) searchBucket(sl *slot, s string) int32 {
 	}
 }
 
-// lookupOver finds the longest prefix of more than MaxDigits digits of s.
-// Only an input longer than any destination gets here, so a map probe per
-// length is acceptable.
+// lookupOver finds the longest prefix of s in over. Only input longer than
+// k+maxKey gets here, and only if a deck has such absurd prefixes, so a
+// map probe per length is acceptable.
 func (d *Deck) lookupOver(s string) int32 {
 	n := 0
 	for n < len(s) && n < MaxPrefixLen && isDigit(s[n]) {
 		n++
 	}
-	for l := n; l > MaxDigits; l-- {
-		if i, ok := d.over[string(s[:l])]; ok {
+	for l := n; l > d.k+maxKey; l-- {
+		if i, ok := d.over[s[:l]]; ok {
 			return i
 		}
 	}
 	return -1
-}
-
-// packKey packs up to 32 digits four bits each, as digit+1, left-aligned.
-func packKey(digits string) (hi, lo uint64) {
-	var key [2]uint64
-	for p := 0; p < len(digits); p++ {
-		key[p>>4&1] |= uint64(digits[p]-'0'+1) << (60 - 4*(p&15))
-	}
-	return key[0], key[1]
-}
-
-// keyLen is the number of digits in a packed key: its non-zero nibbles.
-func keyLen(hi, lo uint64) int {
-	if lo != 0 {
-		return 32 - bits.TrailingZeros64(lo)/4
-	}
-	return 16 - bits.TrailingZeros64(hi)/4
-}
-
-// commonLen is the number of leading digits two packed keys share, given
-// their XOR.
-func commonLen(xhi, xlo uint64) int {
-	if xhi != 0 {
-		return bits.LeadingZeros64(xhi) / 4
-	}
-	return 16 + bits.LeadingZeros64(xlo)/4
 }

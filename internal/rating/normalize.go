@@ -96,20 +96,23 @@ func plainDigits(dest string) (string, bool) {
 	default:
 		intl = false
 	}
-	if len(s) == 0 || len(s) > MaxDigits || !(intl || len(s) != 10 || s[0] < '2' || s[3] < '2') {
+	nanp := !intl && len(s) == 10 && s[0] >= '2' && s[3] >= '2' // needs a "1"
+	if len(s) == 0 || len(s) > MaxDigits || nanp {
 		return "", false
 	}
-	// Eight bytes at a time while they last, then one at a time.
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if notDigits(le64(s[i:])) != 0 {
-			return "", false
+	// Eight bytes at a time, the last eight overlapping if need be; one at
+	// a time only for fewer than eight.
+	ok := true
+	if len(s) < 8 {
+		ok = allDigits(s)
+	} else {
+		for i := 0; i < len(s)-8; i += 8 {
+			ok = ok && notDigits(le64(s[i:])) == 0
 		}
+		ok = ok && notDigits(le64(s[len(s)-8:])) == 0
 	}
-	for ; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return "", false
-		}
+	if !ok {
+		return "", false
 	}
 	return s, true
 }
