@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"switchboard/internal/account"
@@ -446,4 +448,40 @@ func IsMismatch(err error) bool { return errors.Is(err, ErrIdempotencyMismatch) 
 // List lists the entries of the accounts in scope's subtree.
 func (s *Service) List(ctx context.Context, scope int64, q query.Params) ([]Entry, int, error) {
 	return s.store.List(ctx, scope, q)
+}
+
+// HistoryFilter narrows History.
+type HistoryFilter struct {
+	From, To time.Time // inclusive From, exclusive To; zero: open
+	Activity Activity  // empty: every activity
+}
+
+// MaxHistory bounds one History answer.
+const MaxHistory = 10_000
+
+// History returns an account's entries in the order they were applied.
+func (s *Service) History(ctx context.Context, accountID int64, f HistoryFilter) ([]Entry, error) {
+	parts := []string{fmt.Sprintf("account_id eq %d", accountID)}
+	if !f.From.IsZero() {
+		parts = append(parts, "created_at ge "+f.From.UTC().Format(time.RFC3339Nano))
+	}
+	if !f.To.IsZero() {
+		parts = append(parts, "created_at lt "+f.To.UTC().Format(time.RFC3339Nano))
+	}
+	if f.Activity != "" {
+		parts = append(parts, "activity eq '"+strings.ReplaceAll(string(f.Activity), "'", "''")+"'")
+	}
+	var out []Entry
+	for skip := 0; len(out) < MaxHistory; skip += 100 {
+		page, total, err := s.store.List(ctx, accountID, query.Params{
+			Filter: strings.Join(parts, " and "), OrderBy: "id asc", Skip: strconv.Itoa(skip), Top: "100"})
+		if err != nil {
+			return nil, fmt.Errorf("ledger history: %w", err)
+		}
+		out = append(out, page...)
+		if skip+100 >= total || len(page) == 0 {
+			break
+		}
+	}
+	return out, nil
 }

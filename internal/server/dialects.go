@@ -12,8 +12,11 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log})
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
+	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
 	vmu.Register(s.Router)
-	carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log}).Register(s.Router)
+	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log})
+	carrier.RegisterMoneyOps(cr, s.Ledger)
+	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})
 	// The call-pack and bundle operations arrive with the billing features;
 	// their documented routes already authenticate and answer 501.

@@ -117,6 +117,8 @@ var vmuTenantCases = map[string]vmuTenantCase{
 	"get_countries":           {read: url.Values{}},
 	"get_states":              {read: url.Values{"country_id": {"38"}}},
 	"get_rates":               {read: url.Values{"code": {"1514"}}}, // the caller's own tariff only
+	"get_funding_details":     {read: url.Values{}},                 // the caller's own balance only
+	"get_billing_activity":    {read: url.Values{}},                 // the caller's own ledger only
 	"get_subaccounts": {read: url.Values{"get_associations": {"1"}}, target: func(sub, _ string) []url.Values {
 		return []url.Values{{"client_subaccount_id": {sub}}, {"client_subaccount_id": {sub}, "get_associations": {"1"}}}
 	}},
