@@ -90,12 +90,7 @@ func (a *API) registerAccounts() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[AccountView] }{}
-			out.Body.Count, out.Body.Items = n, make([]AccountView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = accountView(it)
-			}
-			return out, nil
+			return listOf(n, items, accountView), nil
 		})
 	register(a, op{id: "create-account", method: http.MethodPost, path: "/api/accounts", summary: "Create a reseller or customer account", tag: tag},
 		func(ctx context.Context, in *struct{ Body AccountFields }) (*Created, error) {

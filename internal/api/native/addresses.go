@@ -73,12 +73,7 @@ func (a *API) registerAddresses() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[AddressView] }{}
-			out.Body.Count, out.Body.Items = len(items), make([]AddressView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = addressView(it)
-			}
-			return out, nil
+			return listOf(len(items), items, addressView), nil
 		})
 	register(a, op{id: "create-subaccount-address", method: http.MethodPost, path: "/api/subaccounts/{id}/addresses", summary: "Add an address to a subaccount", tag: tag},
 		func(ctx context.Context, in *struct {

@@ -235,6 +235,16 @@ type ListBody[T any] struct {
 	Items []T `json:"items"`
 }
 
+// listOf renders a page of items with their total count.
+func listOf[T, V any](count int, items []T, view func(T) V) *struct{ Body ListBody[V] } {
+	out := &struct{ Body ListBody[V] }{}
+	out.Body.Count, out.Body.Items = count, make([]V, len(items))
+	for i, it := range items {
+		out.Body.Items[i] = view(it)
+	}
+	return out
+}
+
 // IDPath is the path parameter of item operations.
 type IDPath struct {
 	ID string `path:"id" maxLength:"64" doc:"The unique ID of the resource"`

@@ -112,12 +112,7 @@ func (a *API) registerCallRates() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[CallRateView] }{}
-			out.Body.Count, out.Body.Items = n, make([]CallRateView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = callRateView(it)
-			}
-			return out, nil
+			return listOf(n, items, callRateView), nil
 		})
 	register(a, op{id: "create-call-rate", method: http.MethodPost, path: "/api/call_rates", summary: "Create a call rate", tag: tag},
 		func(ctx context.Context, in *struct {

@@ -111,12 +111,7 @@ func (a *API) registerSubaccounts() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[SubaccountView] }{}
-			out.Body.Count, out.Body.Items = n, make([]SubaccountView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = subaccountView(it)
-			}
-			return out, nil
+			return listOf(n, items, subaccountView), nil
 		})
 	register(a, op{id: "create-subaccount", method: http.MethodPost, path: "/api/subaccounts", summary: "Create a subaccount", tag: tag},
 		func(ctx context.Context, in *struct{ Body SubaccountFields }) (*Created, error) {

@@ -50,12 +50,7 @@ func (a *API) registerTariffs() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[TariffView] }{}
-			out.Body.Count, out.Body.Items = n, make([]TariffView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = tariffView(it)
-			}
-			return out, nil
+			return listOf(n, items, tariffView), nil
 		})
 	register(a, op{id: "create-tariff", method: http.MethodPost, path: "/api/tariffs", summary: "Create a tariff", tag: tag},
 		func(ctx context.Context, in *struct{ Body TariffFields }) (*Created, error) {

@@ -35,12 +35,7 @@ func (a *API) registerTokens() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[TokenView] }{}
-			out.Body.Count, out.Body.Items = n, make([]TokenView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = tokenView(it)
-			}
-			return out, nil
+			return listOf(n, items, tokenView), nil
 		})
 	register(a, op{id: "create-token", method: http.MethodPost, path: "/api/tokens", summary: "Issue an API token to a user; the secret is shown only in this answer", tag: tag},
 		func(ctx context.Context, in *struct {

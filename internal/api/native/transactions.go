@@ -59,12 +59,7 @@ func (a *API) registerTransactions() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[TransactionView] }{}
-			out.Body.Count, out.Body.Items = n, make([]TransactionView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = transactionView(it)
-			}
-			return out, nil
+			return listOf(n, items, transactionView), nil
 		})
 	register(a, op{id: "create-transaction", method: http.MethodPost, path: "/api/transactions", summary: "Post a manual credit or debit to an account below yours", tag: tag},
 		func(ctx context.Context, in *struct {

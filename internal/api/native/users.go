@@ -57,12 +57,7 @@ func (a *API) registerUsers() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct{ Body ListBody[UserView] }{}
-			out.Body.Count, out.Body.Items = n, make([]UserView, len(items))
-			for i, it := range items {
-				out.Body.Items[i] = userView(it)
-			}
-			return out, nil
+			return listOf(n, items, userView), nil
 		})
 	register(a, op{id: "create-user", method: http.MethodPost, path: "/api/users", summary: "Create a user", tag: tag},
 		func(ctx context.Context, in *struct{ Body UserFields }) (*Created, error) {
