@@ -89,14 +89,15 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // instrument records every request under its route pattern (never the raw
 // path, whose ids would explode the label space).
-func (m *metrics) instrument(mux *http.ServeMux, next http.Handler) http.Handler {
+func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		m.inflight.Inc()
 		defer m.inflight.Dec()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		_, route := mux.Handler(r)
+		// The mux records the pattern it routed to on the request itself.
+		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}

@@ -137,7 +137,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Router.ServeMux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		native.Unrouted(w, r, s.Router.methodsFor(r))
 	})
-	s.Handler = m.instrument(s.Router.ServeMux, recoverer(log, limitBody(jsonByDefault(s.Router))))
+	s.Handler = m.instrument(recoverer(log, limitBody(jsonByDefault(s.Router))))
 	return nil
 }
 
