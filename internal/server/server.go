@@ -21,6 +21,7 @@ import (
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
 	"switchboard/internal/ledger"
+	"switchboard/internal/payment"
 	"switchboard/internal/store"
 	"switchboard/internal/tariff"
 )
@@ -113,6 +114,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
+		Payments:  payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil),
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))

@@ -183,6 +183,11 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/call_rates/{id}":                   {ids: rates, body: body(map[string]any{"price_1": "9"})},
 		"POST /api/call_rates/{id}/destroy":           {ids: rates},
 		"DELETE /api/call_rates/{id}":                 {ids: rates},
+		"GET /api/payments":                           {},
+		"GET /api/payments/{id}":                      {ids: accounts}, // populated has no payment: ids never the attacker's payments; TestPayments walks real ones
+		"POST /api/payments": {ref: "account_id", body: func(v populated) map[string]any {
+			return map[string]any{"account_id": v.AccountID, "method": "bank_transfer", "amount": "5", "reference": "hijack"}
+		}},
 	}
 }
 

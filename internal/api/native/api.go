@@ -21,6 +21,7 @@ import (
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
 	"switchboard/internal/ledger"
+	"switchboard/internal/payment"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
 	"switchboard/internal/tariff"
@@ -38,6 +39,7 @@ type Config struct {
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
+	Payments *payment.Service
 	Limiter  Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
@@ -85,6 +87,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerCallRates()
 	a.registerRating()
 	a.registerTransactions()
+	a.registerPayments()
 	return a
 }
 
