@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"switchboard/internal/ledger"
 	"switchboard/internal/problem"
 )
 
@@ -77,6 +78,12 @@ var codes = map[problem.Code]struct {
 
 // fromProblem renders a domain error. Internal errors never show their cause.
 func fromProblem(err error) *Error {
+	if ledger.IsMismatch(err) {
+		// Reusing an idempotency key for another request is not a state
+		// conflict the client can wait out: the request itself is wrong.
+		return &Error{status: http.StatusUnprocessableEntity, Errors: []ErrorItem{{Code: "IDEMPOTENCY_KEY_REUSED",
+			Message: "this Idempotency-Key was used with a different request", Detail: "Idempotency-Key"}}}
+	}
 	pe := problem.As(err)
 	c, ok := codes[pe.Code]
 	if !ok {
@@ -208,4 +215,19 @@ func Unrouted(w http.ResponseWriter, r *http.Request, allowed []string) {
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(&Error{status: status, Errors: []ErrorItem{{Code: code, Message: msg}}})
+}
+
+// Replayable is the answer of a money-moving POST: Idempotent-Replayed says
+// that it repeats the first answer to the same Idempotency-Key.
+type Replayable[V any] struct {
+	Replayed string `header:"Idempotent-Replayed"`
+	Body     V
+}
+
+func replayable[V any](v V, replayed bool) *Replayable[V] {
+	out := &Replayable[V]{Body: v}
+	if replayed {
+		out.Replayed = "true"
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"switchboard/internal/ledger"
 	"switchboard/internal/money"
 	"switchboard/internal/payment"
 	"switchboard/internal/problem"
@@ -60,26 +59,12 @@ func (a *API) registerPayments() {
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"A repeat within 24 h replays the first answer without moving money again"`
 			Body           PaymentFields
-		}) (*struct {
-			Replayed string `header:"Idempotent-Replayed"`
-			Body     PaymentView
-		}, error) {
+		}) (*Replayable[PaymentView], error) {
 			p, err := a.makePayment(ctx, in.IdempotencyKey, &in.Body)
 			if err != nil {
-				if ledger.IsMismatch(err) {
-					return nil, &Error{status: http.StatusUnprocessableEntity, Errors: []ErrorItem{{Code: "IDEMPOTENCY_KEY_REUSED",
-						Message: "this Idempotency-Key was used with a different request", Detail: "Idempotency-Key"}}}
-				}
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct {
-				Replayed string `header:"Idempotent-Replayed"`
-				Body     PaymentView
-			}{Body: paymentView(p)}
-			if p.Replayed {
-				out.Replayed = "true"
-			}
-			return out, nil
+			return replayable(paymentView(p), p.Replayed), nil
 		})
 	register(a, op{id: "get-payment", method: http.MethodGet, path: "/api/payments/{id}", summary: "A payment", tag: tag},
 		func(ctx context.Context, in *IDPath) (*struct{ Body PaymentView }, error) {

@@ -65,26 +65,12 @@ func (a *API) registerTransactions() {
 		func(ctx context.Context, in *struct {
 			IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"A repeat within 24 h replays the first answer without moving money again"`
 			Body           TransactionFields
-		}) (*struct {
-			Replayed string `header:"Idempotent-Replayed"`
-			Body     TransactionView
-		}, error) {
+		}) (*Replayable[TransactionView], error) {
 			e, err := a.postTransaction(ctx, in.IdempotencyKey, &in.Body)
 			if err != nil {
-				if ledger.IsMismatch(err) {
-					return nil, &Error{status: http.StatusUnprocessableEntity, Errors: []ErrorItem{{Code: "IDEMPOTENCY_KEY_REUSED",
-						Message: "this Idempotency-Key was used with a different request", Detail: "Idempotency-Key"}}}
-				}
 				return nil, a.fail(ctx, err)
 			}
-			out := &struct {
-				Replayed string `header:"Idempotent-Replayed"`
-				Body     TransactionView
-			}{Body: transactionView(e)}
-			if e.Replayed {
-				out.Replayed = "true"
-			}
-			return out, nil
+			return replayable(transactionView(e), e.Replayed), nil
 		})
 	register(a, op{id: "get-account-balance", method: http.MethodGet, path: "/api/accounts/{id}/balance", summary: "An account's balance", tag: tag},
 		func(ctx context.Context, in *IDPath) (*struct{ Body BalanceView }, error) {
