@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -212,4 +213,45 @@ func (s *Service) Export(ctx context.Context, p auth.Principal, tariffID int64) 
 	}
 	rates, _, err := s.store.AllRates(ctx, t.ID)
 	return t, rates, err
+}
+
+// RatesUnder lists the rates of the caller's own tariff whose prefix starts
+// with any of prefixes (digits), by prefix, at most limit of them. For a
+// single prefix it also includes, first, the shorter rate that would price
+// calls to that prefix, so a caller asking for "4420" learns the "44" price.
+func (s *Service) RatesUnder(ctx context.Context, p auth.Principal, prefixes []string, limit int) ([]rating.Rate, error) {
+	out := []rating.Rate{}
+	if len(prefixes) == 0 {
+		return out, nil
+	}
+	conds := make([]string, len(prefixes))
+	for i, pre := range prefixes {
+		if strings.Trim(pre, "0123456789") != "" {
+			return nil, problem.Field("prefix", "must be digits")
+		}
+		conds[i] = fmt.Sprintf("startswith(prefix,'%s')", pre)
+	}
+	seen := map[string]bool{}
+	for skip := 0; len(out) < limit; skip += 100 {
+		page, total, err := s.ListRates(ctx, p, 0, query.Params{
+			Filter: strings.Join(conds, " or "), OrderBy: "prefix", Skip: strconv.Itoa(skip), Top: "100"})
+		if err != nil {
+			return nil, err
+		}
+		for _, cr := range page {
+			seen[cr.Prefix] = true
+			out = append(out, cr.Rate)
+		}
+		if skip+100 >= total || len(page) == 0 {
+			break
+		}
+	}
+	if len(prefixes) == 1 {
+		if res, err := s.Rate(ctx, p, 0, prefixes[0], 0); err == nil && !seen[res.Prefix] {
+			if cr, err := s.GetRate(ctx, p, res.RateID); err == nil {
+				out = append([]rating.Rate{cr.Rate}, out...)
+			}
+		}
+	}
+	return out, nil
 }

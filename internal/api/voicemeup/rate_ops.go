@@ -2,14 +2,10 @@ package voicemeup
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"strings"
 
 	"switchboard/internal/geo"
 	"switchboard/internal/problem"
-	"switchboard/internal/query"
-	"switchboard/internal/rating"
 	"switchboard/internal/tariff"
 )
 
@@ -61,7 +57,7 @@ func (o *rateOps) getRates(ctx context.Context, r *Request) (*Result, error) {
 	default:
 		return nil, Missing("code")
 	}
-	rates, err := o.collect(ctx, r, prefixes)
+	rates, err := o.tariffs.RatesUnder(ctx, r.Principal, prefixes, maxRates)
 	if err != nil {
 		return nil, err
 	}
@@ -80,40 +76,4 @@ func (o *rateOps) getRates(ctx context.Context, r *Request) (*Result, error) {
 			SetInt("grace_period", int64(cr.GracePeriod)))
 	}
 	return OK(list), nil
-}
-
-// collect lists the rates of the caller's tariff under any of prefixes,
-// plus for a single code the rate that would price calls to it.
-func (o *rateOps) collect(ctx context.Context, r *Request, prefixes []string) ([]rating.Rate, error) {
-	if len(prefixes) == 0 {
-		return []rating.Rate{}, nil
-	}
-	conds := make([]string, len(prefixes))
-	for i, p := range prefixes {
-		conds[i] = fmt.Sprintf("startswith(prefix,'%s')", p)
-	}
-	var out []rating.Rate
-	seen := map[string]bool{}
-	for skip := 0; len(out) < maxRates; skip += 100 {
-		page, total, err := o.tariffs.ListRates(ctx, r.Principal, 0, query.Params{
-			Filter: strings.Join(conds, " or "), OrderBy: "prefix", Skip: strconv.Itoa(skip), Top: "100"})
-		if err != nil {
-			return nil, err
-		}
-		for _, cr := range page {
-			seen[cr.Prefix] = true
-			out = append(out, cr.Rate)
-		}
-		if skip+100 >= total || len(page) == 0 {
-			break
-		}
-	}
-	if len(prefixes) == 1 {
-		if res, err := o.tariffs.Rate(ctx, r.Principal, 0, prefixes[0], 0); err == nil && !seen[res.Prefix] {
-			if cr, err := o.tariffs.GetRate(ctx, r.Principal, res.RateID); err == nil {
-				out = append([]rating.Rate{cr.Rate}, out...)
-			}
-		}
-	}
-	return out, nil
 }
