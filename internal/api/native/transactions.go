@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"switchboard/internal/account"
 	"switchboard/internal/ledger"
 	"switchboard/internal/money"
 	"switchboard/internal/problem"
@@ -86,12 +85,8 @@ func (a *API) registerTransactions() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			v := BalanceView{Balance: bal, Currency: acc.Currency, CreditLimit: acc.CreditLimit, Available: bal}
-			if acc.BillingMode == account.Postpaid {
-				if sum, err := bal.Add(acc.CreditLimit); err == nil {
-					v.Available = sum
-				}
-			}
+			v := BalanceView{Balance: bal, Currency: acc.Currency, CreditLimit: acc.CreditLimit,
+				Available: ledger.Available(ledger.AccountState{BillingMode: acc.BillingMode, CreditLimit: acc.CreditLimit, Balance: bal})}
 			return &struct{ Body BalanceView }{Body: v}, nil
 		})
 }

@@ -43,12 +43,7 @@ func (o *moneyOps) fundingDetails(ctx context.Context, r *Request) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	left := bal
-	if acc.BillingMode == account.Postpaid {
-		if sum, err := bal.Add(acc.CreditLimit); err == nil {
-			left = sum
-		}
-	}
+	left := ledger.Available(ledger.AccountState{BillingMode: acc.BillingMode, CreditLimit: acc.CreditLimit, Balance: bal})
 	n := Elem("funding").
 		Set("account_balance", creditNotation(bal)).
 		Set("funds_left", creditNotation(left)).
