@@ -244,15 +244,29 @@ func (s *Service) Post(ctx context.Context, p Posting, opts Options) (Entry, err
 // the credit limit for postpaid) refuses the whole chain with
 // PaymentRequired naming that account. Credits are never refused.
 func (s *Service) PostChain(ctx context.Context, postings []Posting, opts Options) ([]Entry, error) {
+	req, err := s.Prepare(postings, opts)
+	if err != nil {
+		return nil, err
+	}
+	es, replayed, err := s.store.Apply(ctx, req)
+	return Finish(es, replayed, err)
+}
+
+// Prepare validates postings and returns the transaction that applies
+// them, for a store that must commit other rows together with the money
+// (a call pack and its price, a payment and its credit): that store runs
+// the request inside its own transaction exactly as Store.Apply would, and
+// passes the outcome through Finish.
+func (s *Service) Prepare(postings []Posting, opts Options) (ApplyRequest, error) {
 	if len(postings) == 0 {
-		return nil, problem.Field("postings", "at least one posting is required")
+		return ApplyRequest{}, problem.Field("postings", "at least one posting is required")
 	}
 	if len(postings) > MaxChain {
-		return nil, problem.Field("postings", "at most %d postings per chain", MaxChain)
+		return ApplyRequest{}, problem.Field("postings", "at most %d postings per chain", MaxChain)
 	}
 	for _, p := range postings {
 		if err := validate(p); err != nil {
-			return nil, err
+			return ApplyRequest{}, err
 		}
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
@@ -264,7 +278,7 @@ func (s *Service) PostChain(ctx context.Context, postings []Posting, opts Option
 	req.Accounts = slices.Compact(req.Accounts)
 	if opts.IdempotencyKey != "" {
 		if err := checkText("idempotency_key", opts.IdempotencyKey, MaxKeyLen); err != nil {
-			return nil, err
+			return ApplyRequest{}, err
 		}
 		acc := opts.KeyAccountID
 		if acc == 0 {
@@ -272,10 +286,17 @@ func (s *Service) PostChain(ctx context.Context, postings []Posting, opts Option
 		}
 		req.Key = Key{AccountID: acc, Key: opts.IdempotencyKey, Hash: opts.RequestHash, Since: now.Add(-IdempotencyTTL)}
 	}
+	postings = slices.Clone(postings)
 	req.Plan = func(states map[int64]AccountState) ([]Entry, error) {
 		return s.plan(postings, states, now, opts.IdempotencyKey)
 	}
-	es, replayed, err := s.store.Apply(ctx, req)
+	return req, nil
+}
+
+// Finish turns the outcome of a prepared request into PostChain's: the
+// error wrapped for the caller, and Replayed set on every entry of a
+// repeated idempotency key.
+func Finish(es []Entry, replayed bool, err error) ([]Entry, error) {
 	if err != nil {
 		return nil, problem.Wrap(err, "ledger post failed")
 	}

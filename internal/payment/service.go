@@ -57,7 +57,13 @@ const MaxReferenceLen = 255
 
 // Store persists payments.
 type Store interface {
+	// CreatePayment records a payment that moved no money (a declined card).
 	CreatePayment(ctx context.Context, p Payment) error
+	// CreateApproved applies charge (prepared by the ledger) and records p,
+	// its LedgerEntryID set to the charge's first entry, in one transaction.
+	// For a repeated idempotency key it records nothing and returns the
+	// first entries with replayed true.
+	CreateApproved(ctx context.Context, p Payment, charge ledger.ApplyRequest) (entries []ledger.Entry, replayed bool, err error)
 	// GetPayment returns a payment of scope's subtree (NotFound otherwise);
 	// scope 0 is unscoped.
 	GetPayment(ctx context.Context, scope, id int64) (Payment, error)
@@ -197,32 +203,28 @@ func (s *Service) Pay(ctx context.Context, p auth.Principal, req PayRequest, key
 		k := sha256.Sum256([]byte(key))
 		opts = ledger.Options{IdempotencyKey: "payment:" + hex.EncodeToString(k[:]), RequestHash: pay.RequestHash, KeyAccountID: acc.ID}
 	}
-	es, err := s.ledger.PostChain(ctx, postings, opts)
+	charge, err := s.ledger.Prepare(postings, opts)
+	if err != nil {
+		return Payment{}, err
+	}
+	es, err := ledger.Finish(s.store.CreateApproved(ctx, pay, charge))
 	if err != nil {
 		return Payment{}, err
 	}
 	if es[0].Replayed {
-		// A concurrent request with the same key posted first: its
-		// entries name its payment, which it records (or, had it died
-		// in between, this records for it).
+		// A concurrent request with the same key paid first; its payment
+		// was recorded in the same transaction as its entries, which name it.
 		id, perr := strconv.ParseInt(strings.TrimPrefix(es[0].Reference, "payment:"), 10, 64)
 		if perr != nil {
 			return Payment{}, problem.New(problem.Internal, "replayed entry %d names no payment", es[0].ID)
 		}
-		pay.ID, pay.CreatedAt = id, es[0].CreatedAt
+		prev, gerr := s.store.GetPayment(ctx, 0, id)
+		if gerr != nil {
+			return Payment{}, problem.Wrap(gerr, "reading the payment failed")
+		}
+		return s.replay(prev, pay.RequestHash)
 	}
 	pay.LedgerEntryID = es[0].ID
-	if err := s.store.CreatePayment(ctx, pay); err != nil {
-		if es[0].Replayed && problem.Is(err, problem.Conflict) {
-			prev, gerr := s.store.GetPayment(ctx, 0, pay.ID)
-			if gerr != nil {
-				return Payment{}, problem.Wrap(gerr, "reading the payment failed")
-			}
-			return s.replay(prev, pay.RequestHash)
-		}
-		return Payment{}, problem.Wrap(err, "recording the payment failed")
-	}
-	pay.Replayed = es[0].Replayed
 	return pay, nil
 }
 

@@ -47,89 +47,99 @@ type keyResponse struct {
 // ids, so chains never deadlock); on SQLite the single writer connection
 // already serialises every write transaction.
 func (s *Ledger) Apply(ctx context.Context, req ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
-	// Lock in ascending id order whatever the caller passed, so that no two
-	// transactions ever wait on each other in a cycle.
-	accounts := slices.Compact(slices.Sorted(slices.Values(req.Accounts)))
 	var out []ledger.Entry
 	var replayed bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		out, replayed = nil, false
-		if req.Key.Key != "" {
-			claimed, err := claimKey(ctx, tx, req.Key, req.Now)
-			if err != nil {
-				return err
-			}
-			if !claimed {
-				out, err = replay(ctx, tx, req.Key)
-				replayed = err == nil
-				return err
-			}
-		}
-		states := make(map[int64]ledger.AccountState, len(accounts))
-		for _, id := range accounts {
-			st, err := s.lock(ctx, tx, id, req.Now)
-			if err != nil {
-				return err
-			}
-			states[id] = st
-		}
-		entries, err := req.Plan(states)
-		if err != nil {
-			return err
-		}
-		if len(entries) == 0 {
-			return problem.New(problem.Internal, "ledger plan produced no entries")
-		}
-		ids := make([]int64, 0, len(entries))
-		for _, e := range entries {
-			st, ok := states[e.AccountID]
-			if !ok {
-				return fmt.Errorf("ledger: entry for unlocked account %d", e.AccountID)
-			}
-			// The store keeps its invariant whatever the planner computed:
-			// entries are numbered without gaps and each balance is the
-			// previous one plus the movement.
-			want, err := st.Balance.Add(e.Credit)
-			if err == nil {
-				want, err = want.Sub(e.Debit)
-			}
-			if err != nil || e.BalanceAfter != want || e.Seq != st.LastSeq+1 {
-				return fmt.Errorf("ledger: entry %d of account %d breaks the running balance", e.ID, e.AccountID)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (`+entryCols+`)
-				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-				e.ID, e.AccountID, e.Seq, Micros(e.CreatedAt), string(e.Activity), int64(e.Debit), int64(e.Credit),
-				int64(e.BalanceAfter), e.Reference, e.ActorUserID, e.Description, e.IdempotencyKey); err != nil {
-				return fmt.Errorf("insert ledger entry: %w", err)
-			}
-			st.Balance, st.LastSeq, st.LastEntryID = e.BalanceAfter, e.Seq, e.ID
-			states[e.AccountID] = st
-			ids = append(ids, e.ID)
-		}
-		for _, id := range accounts {
-			st := states[id]
-			if _, err := tx.ExecContext(ctx, `UPDATE account_balances SET balance=$2, last_entry_id=$3, last_seq=$4, updated_at=$5
-				WHERE account_id=$1`, id, int64(st.Balance), st.LastEntryID, st.LastSeq, Micros(req.Now)); err != nil {
-				return fmt.Errorf("update balance: %w", err)
-			}
-		}
-		if req.Key.Key != "" {
-			resp, err := json.Marshal(keyResponse{EntryIDs: ids})
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response=$3, status=$4 WHERE account_id=$1 AND key=$2`,
-				req.Key.AccountID, req.Key.Key, string(resp), 200); err != nil {
-				return fmt.Errorf("record idempotency key: %w", err)
-			}
-		}
-		out = entries
-		return nil
+		var err error
+		out, replayed, err = applyTx(ctx, s.db.Kind, tx, req)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return out, replayed, nil
+}
+
+// applyTx applies req inside tx. Stores whose rows must commit with the
+// money that pays for them (a call pack and its charge, a payment and its
+// credit) call it inside their own transaction, so the two commit or roll
+// back together.
+func applyTx(ctx context.Context, kind Kind, tx *sql.Tx, req ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
+	// Lock in ascending id order whatever the caller passed, so that no two
+	// transactions ever wait on each other in a cycle.
+	accounts := slices.Compact(slices.Sorted(slices.Values(req.Accounts)))
+	if req.Key.Key != "" {
+		claimed, err := claimKey(ctx, tx, req.Key, req.Now)
+		if err != nil {
+			return nil, false, err
+		}
+		if !claimed {
+			out, err := replay(ctx, tx, req.Key)
+			if err != nil {
+				return nil, false, err
+			}
+			return out, true, nil
+		}
+	}
+	states := make(map[int64]ledger.AccountState, len(accounts))
+	for _, id := range accounts {
+		st, err := lockBalance(ctx, kind, tx, id, req.Now)
+		if err != nil {
+			return nil, false, err
+		}
+		states[id] = st
+	}
+	entries, err := req.Plan(states)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(entries) == 0 {
+		return nil, false, problem.New(problem.Internal, "ledger plan produced no entries")
+	}
+	ids := make([]int64, 0, len(entries))
+	for _, e := range entries {
+		st, ok := states[e.AccountID]
+		if !ok {
+			return nil, false, fmt.Errorf("ledger: entry for unlocked account %d", e.AccountID)
+		}
+		// The store keeps its invariant whatever the planner computed:
+		// entries are numbered without gaps and each balance is the
+		// previous one plus the movement.
+		want, err := st.Balance.Add(e.Credit)
+		if err == nil {
+			want, err = want.Sub(e.Debit)
+		}
+		if err != nil || e.BalanceAfter != want || e.Seq != st.LastSeq+1 {
+			return nil, false, fmt.Errorf("ledger: entry %d of account %d breaks the running balance", e.ID, e.AccountID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_entries (`+entryCols+`)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+			e.ID, e.AccountID, e.Seq, Micros(e.CreatedAt), string(e.Activity), int64(e.Debit), int64(e.Credit),
+			int64(e.BalanceAfter), e.Reference, e.ActorUserID, e.Description, e.IdempotencyKey); err != nil {
+			return nil, false, fmt.Errorf("insert ledger entry: %w", err)
+		}
+		st.Balance, st.LastSeq, st.LastEntryID = e.BalanceAfter, e.Seq, e.ID
+		states[e.AccountID] = st
+		ids = append(ids, e.ID)
+	}
+	for _, id := range accounts {
+		st := states[id]
+		if _, err := tx.ExecContext(ctx, `UPDATE account_balances SET balance=$2, last_entry_id=$3, last_seq=$4, updated_at=$5
+			WHERE account_id=$1`, id, int64(st.Balance), st.LastEntryID, st.LastSeq, Micros(req.Now)); err != nil {
+			return nil, false, fmt.Errorf("update balance: %w", err)
+		}
+	}
+	if req.Key.Key != "" {
+		resp, err := json.Marshal(keyResponse{EntryIDs: ids})
+		if err != nil {
+			return nil, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response=$3, status=$4 WHERE account_id=$1 AND key=$2`,
+			req.Key.AccountID, req.Key.Key, string(resp), 200); err != nil {
+			return nil, false, fmt.Errorf("record idempotency key: %w", err)
+		}
+	}
+	return entries, false, nil
 }
 
 // claimKey inserts the key, or takes over an expired row of it. It reports
@@ -180,9 +190,9 @@ func replay(ctx context.Context, tx *sql.Tx, k ledger.Key) ([]ledger.Entry, erro
 	return out, nil
 }
 
-// lock reads an account's billing terms and locks its balance row,
+// lockBalance reads an account's billing terms and locks its balance row,
 // creating the row on the account's first entry.
-func (s *Ledger) lock(ctx context.Context, tx *sql.Tx, id int64, now time.Time) (ledger.AccountState, error) {
+func lockBalance(ctx context.Context, kind Kind, tx *sql.Tx, id int64, now time.Time) (ledger.AccountState, error) {
 	st := ledger.AccountState{AccountID: id}
 	var mode string
 	var limit int64
@@ -194,7 +204,7 @@ func (s *Ledger) lock(ctx context.Context, tx *sql.Tx, id int64, now time.Time) 
 	}
 	st.BillingMode, st.CreditLimit = account.BillingMode(mode), money.Amount(limit)
 	q := `SELECT balance, last_entry_id, last_seq FROM account_balances WHERE account_id=$1`
-	if s.db.Kind == Postgres {
+	if kind == Postgres {
 		q += ` FOR UPDATE`
 	}
 	for range 2 {

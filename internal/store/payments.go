@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
@@ -55,13 +56,39 @@ func scanPayment(r interface{ Scan(...any) error }) (payment.Payment, error) {
 
 // CreatePayment inserts a payment.
 func (s *Payments) CreatePayment(ctx context.Context, p payment.Payment) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO payments (id, account_id, method, status, amount, fee, currency, brand, last4,
+	return insertPayment(ctx, s.db.write, p)
+}
+
+// CreateApproved applies charge and inserts p, naming the charge's first
+// entry, in one transaction: the money and the payment commit together or
+// not at all. For a repeated idempotency key it inserts nothing and returns
+// the entries first applied with replayed set.
+func (s *Payments) CreateApproved(ctx context.Context, p payment.Payment, charge ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
+	var es []ledger.Entry
+	var replayed bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		es, replayed, err = applyTx(ctx, s.db.Kind, tx, charge)
+		if err != nil || replayed {
+			return err
+		}
+		p.LedgerEntryID = es[0].ID
+		return insertPayment(ctx, tx, p)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return es, replayed, nil
+}
+
+func insertPayment(ctx context.Context, q Querier, p payment.Payment) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO payments (id, account_id, method, status, amount, fee, currency, brand, last4,
 		reference, ledger_entry_id, decline_code, actor_user_id, idempotency_key, request_hash, created_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
 		p.ID, p.AccountID, p.Method, p.Status, int64(p.Amount), int64(p.Fee), p.Currency, p.Brand, p.Last4,
 		p.Reference, p.LedgerEntryID, p.DeclineCode, p.ActorUserID, p.IdempotencyKey, p.RequestHash, Micros(p.CreatedAt))
 	if err != nil {
-		return fmt.Errorf("insert payment: %w", err)
+		return translate(fmt.Errorf("insert payment: %w", err))
 	}
 	return nil
 }
