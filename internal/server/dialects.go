@@ -16,6 +16,7 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
+	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})
 	// The call-pack and bundle operations arrive with the billing features;

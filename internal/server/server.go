@@ -48,6 +48,7 @@ type Server struct {
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
+	Payments *payment.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -108,13 +109,14 @@ func (s *Server) init(ctx context.Context) error {
 	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
 	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
 	s.Ledger = ledger.NewService(store.NewLedger(s.DB), gen, nil)
+	s.Payments = payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
-		Payments:  payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil),
+		Payments:  s.Payments,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))

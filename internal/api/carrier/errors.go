@@ -35,6 +35,8 @@ type rule struct {
 	// message is the answer when the error names no field. It is fixed per
 	// code so that no internal detail reaches the caller.
 	message string
+	// fieldPrefix replaces "Invalid " before the field when byField is set.
+	fieldPrefix string
 }
 
 // rules maps every domain code to its answer: the one table of the
@@ -49,9 +51,12 @@ var rules = map[problem.Code]rule{
 	problem.Conflict: {status: http.StatusConflict, byField: true, message: "Conflict"},
 	// The token is a parameter like any other in the document, so a bad
 	// one is "Invalid token", whatever field the error names.
-	problem.Unauthorized:    {status: http.StatusNotFound, message: "Invalid token"},
-	problem.Forbidden:       {status: http.StatusForbidden, message: "Permission denied"},
-	problem.PaymentRequired: {status: http.StatusPaymentRequired, message: "Insufficient balance"},
+	problem.Unauthorized: {status: http.StatusNotFound, message: "Invalid token"},
+	problem.Forbidden:    {status: http.StatusForbidden, message: "Permission denied"},
+	// A declined card names its decline code as the field
+	// ("Payment declined: insufficient_funds"); a debit the balance cannot
+	// pay names none.
+	problem.PaymentRequired: {status: http.StatusPaymentRequired, message: "Insufficient balance", byField: true, fieldPrefix: "Payment declined: "},
 	problem.RateLimited:     {status: http.StatusTooManyRequests, message: "Too many requests"},
 	problem.Unavailable:     {status: http.StatusServiceUnavailable, message: "Service unavailable"},
 	problem.Internal:        {status: http.StatusInternalServerError, message: "Internal error"},
@@ -67,7 +72,11 @@ func failureOf(err error) (f failure, logged bool) {
 	}
 	f = failure{status: r.status, message: r.message}
 	if r.byField && pe.Field != "" {
-		f.message = "Invalid " + pe.Field
+		prefix := r.fieldPrefix
+		if prefix == "" {
+			prefix = "Invalid "
+		}
+		f.message = prefix + pe.Field
 	}
 	return f, f.status >= http.StatusInternalServerError
 }
