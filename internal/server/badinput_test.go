@@ -157,7 +157,7 @@ func TestBadInputWalk(t *testing.T) {
 		doc := n.Native.OpenAPI()
 		ids := map[string]string{"accounts": p.Child, "subaccounts": p.Subaccount, "subaccount_addresses": p.Address,
 			"users": p.User, "tokens": p.TokenID, "tariffs": p.Tariff, "call_rates": p.Rate,
-			"payments": p.Child} // no payment in populated: an id that names none
+			"payments": p.Child, "command_prices": p.Child} // no payment or price in populated: an id that names none
 		walked := 0
 		for _, pattern := range n.Server.Router.Patterns() {
 			if !nativePattern(pattern) {

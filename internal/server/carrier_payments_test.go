@@ -39,7 +39,7 @@ func TestCarrierPayments(t *testing.T) {
 			t.Fatalf("make_payment: %d %s", r.Status, r.Body)
 		}
 		// The card fee (2.9 % + 0.30) is its own ledger row: 10 - 0.59.
-		if b := balanceOf(t, n, cust); b != "9.41000" {
+		if b := getBalance(t, n, n.AdminToken, cust.AccountID).Balance; b != "9.41000" {
 			t.Fatalf("balance after a 10.00 card payment = %s; want 9.41000", b)
 		}
 		// A postpaid account may owe: a debit beyond its balance leaves it
@@ -53,12 +53,12 @@ func TestCarrierPayments(t *testing.T) {
 			t.Fatalf("paying what is owed: %d %s", r.Status, r.Body)
 		}
 		// A documented decline number is declined, stored, and moves nothing.
-		before := balanceOf(t, n, cust)
+		before := getBalance(t, n, n.AdminToken, cust.AccountID).Balance
 		r = n.Form(t, "/carrier/make_payment", creds("amount", "5", "cardnumber", "4000000000009995"))
 		if r.Status != http.StatusPaymentRequired || string(r.Body) != `{"status":"402","error":"Payment declined: insufficient_funds"}` {
 			t.Fatalf("declined card: %d %s", r.Status, r.Body)
 		}
-		if b := balanceOf(t, n, cust); b != before {
+		if b := getBalance(t, n, n.AdminToken, cust.AccountID).Balance; b != before {
 			t.Fatalf("a declined card moved money: %s -> %s", before, b)
 		}
 		for _, bad := range []struct{ kv []string }{
@@ -151,12 +151,4 @@ func formWithHeader(t *testing.T, n *servertest.Node, path string, fields url.Va
 	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return n.Send(t, req)
-}
-
-// balanceOf reads an account's balance through the native API.
-func balanceOf(t *testing.T, n *servertest.Node, cust servertest.Tenant) string {
-	t.Helper()
-	b := mustOK(t, n, http.MethodGet, "/api/accounts/"+cust.AccountID+"/balance", n.AdminToken, nil)
-	s, _ := b["balance"].(string)
-	return s
 }

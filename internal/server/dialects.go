@@ -9,16 +9,17 @@ import (
 
 // routeDialects mounts the provider dialects beside the native API.
 func (s *Server) routeDialects(counters *store.Counters) {
-	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log})
+	vmu := voicemeup.New(voicemeup.Config{Auth: s.Auth, Limits: counters, Logger: s.cfg.Log, Charger: s.Commands})
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
 	vmu.Register(s.Router)
-	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log})
+	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
 	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
 	cr.Register(s.Router)
-	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})
+	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
+	s.reseller = rs
 	// The call-pack and bundle operations arrive with the billing features;
 	// their documented routes already authenticate and answer 501.
 	rs.Planned("GET", "/call-pack")

@@ -17,7 +17,9 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/api/native"
+	"switchboard/internal/api/reseller"
 	"switchboard/internal/auth"
+	"switchboard/internal/command"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
 	"switchboard/internal/ledger"
@@ -49,9 +51,11 @@ type Server struct {
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
 	Payments *payment.Service
+	Commands *command.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
+	reseller *reseller.Dialect
 	ln       net.Listener
 	http     *http.Server
 	ready    atomic.Bool
@@ -110,13 +114,16 @@ func (s *Server) init(ctx context.Context) error {
 	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
 	s.Ledger = ledger.NewService(store.NewLedger(s.DB), gen, nil)
 	s.Payments = payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil)
+	s.Commands = command.NewService(store.NewCommandPrices(s.DB), s.Ledger, gen, s.commandCatalog, func(err error) {
+		log.Error("command charge", "err", err)
+	})
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
-		Payments:  s.Payments,
+		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))

@@ -108,6 +108,9 @@ type tenantCase struct {
 	query func(v populated) url.Values
 	csv   string // a text/csv body instead of JSON
 	ref   string // the body field or query parameter naming the victim's resource
+	// operatorOnly marks a route only the operator's admins may use on
+	// platform-wide rows that belong to no tenant: every tenant is refused.
+	operatorOnly bool
 }
 
 // victimDeck is a valid call-rate deck for the import route.
@@ -184,6 +187,12 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/call_rates/{id}/destroy":           {ids: rates},
 		"DELETE /api/call_rates/{id}":                 {ids: rates},
 		"GET /api/payments":                           {},
+		"GET /api/command_prices":                     {},
+		"POST /api/command_prices":                    {operatorOnly: true, body: body(map[string]any{"dialect": "native", "command": "GET /api/accounts", "price": "1"})},
+		"GET /api/command_prices/{id}":                {ids: accounts}, // ids that name no price: prices belong to no tenant
+		"POST /api/command_prices/{id}":               {ids: accounts, body: body(map[string]any{"price": "0"})},
+		"POST /api/command_prices/{id}/destroy":       {ids: accounts},
+		"DELETE /api/command_prices/{id}":             {ids: accounts},
 		"GET /api/payments/{id}":                      {ids: accounts}, // populated has no payment: ids never the attacker's payments; TestPayments walks real ones
 		"POST /api/payments": {ref: "account_id", body: func(v populated) map[string]any {
 			return map[string]any{"account_id": v.AccountID, "method": "bank_transfer", "amount": "5", "reference": "hijack"}
@@ -237,6 +246,10 @@ func (c tenantCase) walk(t *testing.T, n *servertest.Node, method, path string, 
 		}
 	}
 	switch {
+	case c.operatorOnly:
+		r := c.send(t, n, method, path, tok, q, body)
+		expectError(t, method+" "+path+" by the "+a.name, r, http.StatusForbidden, "FORBIDDEN", "")
+		leaks(method+" "+path, r)
 	case c.ids != nil:
 		for _, victimID := range c.ids(v) {
 			what := method + " " + strings.Replace(path, "{id}", victimID, 1)

@@ -25,6 +25,7 @@ import (
 
 	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
+	"switchboard/internal/command"
 	"switchboard/internal/problem"
 )
 
@@ -48,13 +49,16 @@ type Config struct {
 	// MaxMultipartBody limits multipart bodies; zero means
 	// DefaultMaxMultipartBody.
 	MaxMultipartBody int64
+	// Charger charges runs of priced endpoints; nil charges nothing.
+	Charger command.Charger
 }
 
 // Dialect serves the carrier API. It is safe for concurrent use.
 type Dialect struct {
-	auth   Authenticator
-	log    *slog.Logger
-	bodies param.Limits
+	auth    Authenticator
+	log     *slog.Logger
+	bodies  param.Limits
+	charger command.Charger
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
@@ -67,6 +71,7 @@ func New(cfg Config) *Dialect {
 		panic("carrier: Config.Auth is required")
 	}
 	d := &Dialect{
+		charger:  cfg.Charger,
 		auth:     cfg.Auth,
 		log:      cfg.Logger,
 		bodies:   param.Limits{Body: cfg.MaxBody, Multipart: cfg.MaxMultipartBody}.Or(defaultLimits),
@@ -196,8 +201,21 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	var charge command.Charge
+	if d.charger != nil {
+		if charge, err = d.charger.Charge(ctx, principal, command.Carrier, e.Name); err != nil {
+			d.failErr(w, called, err)
+			return
+		}
+		if charge.Charged() {
+			w.Header().Set(command.Header, charge.Reference)
+		}
+	}
 	res, err := d.run(ctx, h, req)
 	if err != nil {
+		if charge.Charged() {
+			d.charger.Refund(ctx, charge)
+		}
 		d.failErr(w, called, err)
 		return
 	}

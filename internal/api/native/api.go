@@ -20,6 +20,7 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/command"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/problem"
@@ -40,7 +41,10 @@ type Config struct {
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
 	Payments *payment.Service
-	Limiter  Limiter
+	Commands *command.Service
+	// Charger charges runs of priced commands; nil charges nothing.
+	Charger command.Charger
+	Limiter Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
 	PerMinute int64
@@ -88,6 +92,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerRating()
 	a.registerTransactions()
 	a.registerPayments()
+	a.registerCommandPrices()
 	return a
 }
 
@@ -122,7 +127,22 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		a.writeErr(ctx, e)
 		return
 	}
+	if a.cfg.Charger == nil {
+		next(huma.WithValue(ctx, principalKey{}, p))
+		return
+	}
+	charge, err := a.cfg.Charger.Charge(ctx.Context(), p, command.Native, op.Method+" "+op.Path)
+	if err != nil {
+		a.writeErr(ctx, err)
+		return
+	}
+	if charge.Charged() {
+		ctx.SetHeader(command.Header, charge.Reference)
+	}
 	next(huma.WithValue(ctx, principalKey{}, p))
+	if charge.Charged() && ctx.Status() >= http.StatusBadRequest {
+		a.cfg.Charger.Refund(ctx.Context(), charge)
+	}
 }
 
 // limit counts the request in the account's current minute against the

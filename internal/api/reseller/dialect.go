@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"switchboard/internal/auth"
+	"switchboard/internal/command"
 	"switchboard/internal/problem"
 )
 
@@ -49,6 +50,8 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBody limits request bodies; zero means DefaultMaxBody.
 	MaxBody int64
+	// Charger charges runs of priced routes; nil charges nothing.
+	Charger command.Charger
 }
 
 // Dialect serves the reseller API. It is safe for concurrent use.
@@ -56,6 +59,7 @@ type Dialect struct {
 	auth    Authenticator
 	log     *slog.Logger
 	maxBody int64
+	charger command.Charger
 
 	mu     sync.RWMutex
 	routes []*route
@@ -67,7 +71,7 @@ func New(cfg Config) *Dialect {
 	if cfg.Auth == nil {
 		panic("reseller: Config.Auth is required")
 	}
-	d := &Dialect{auth: cfg.Auth, log: cfg.Logger, maxBody: cfg.MaxBody}
+	d := &Dialect{auth: cfg.Auth, log: cfg.Logger, maxBody: cfg.MaxBody, charger: cfg.Charger}
 	if d.log == nil {
 		d.log = slog.Default()
 	}
@@ -102,6 +106,18 @@ func (d *Dialect) Handle(method, pattern string, h Handler) {
 		}
 	}
 	d.routes = append(d.routes, &route{method: method, pattern: pattern, segs: segs, h: h})
+}
+
+// Commands returns every route as "METHOD /voip/pattern", the names under
+// which the operator prices them.
+func (d *Dialect) Commands() []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	out := make([]string, 0, len(d.routes))
+	for _, rt := range d.routes {
+		out = append(out, rt.method+" "+mount+rt.pattern)
+	}
+	return out
 }
 
 // Register mounts the dialect on mux at /voip/, for every method, so that
@@ -180,8 +196,21 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body:      body,
 		path:      vals,
 	}
+	var charge command.Charge
+	if d.charger != nil {
+		if charge, err = d.charger.Charge(ctx, principal, command.Reseller, rt.method+" "+mount+rt.pattern); err != nil {
+			d.fail(w, rt, err)
+			return
+		}
+		if charge.Charged() {
+			w.Header().Set(command.Header, charge.Reference)
+		}
+	}
 	res, err := d.run(ctx, rt.h, req)
 	if err != nil {
+		if charge.Charged() {
+			d.charger.Refund(ctx, charge)
+		}
 		d.fail(w, rt, err)
 		return
 	}

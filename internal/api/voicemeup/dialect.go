@@ -27,6 +27,7 @@ import (
 
 	"switchboard/internal/api/param"
 	"switchboard/internal/auth"
+	"switchboard/internal/command"
 	"switchboard/internal/problem"
 )
 
@@ -75,14 +76,17 @@ type Config struct {
 	MaxMultipartBody int64
 	// Now is the clock of the hourly limits; nil means time.Now.
 	Now func() time.Time
+	// Charger charges runs of priced request types; nil charges nothing.
+	Charger command.Charger
 }
 
 // Dialect serves the VoiceMeUp API. It is safe for concurrent use.
 type Dialect struct {
-	auth   Authenticator
-	limits *limiter
-	log    *slog.Logger
-	bodies param.Limits
+	auth    Authenticator
+	limits  *limiter
+	log     *slog.Logger
+	bodies  param.Limits
+	charger command.Charger
 
 	mu     sync.RWMutex
 	routes map[string]route
@@ -95,10 +99,11 @@ func New(cfg Config) *Dialect {
 		panic("voicemeup: Config.Auth is required")
 	}
 	d := &Dialect{
-		auth:   cfg.Auth,
-		log:    cfg.Logger,
-		bodies: param.Limits{Body: cfg.MaxBody, Multipart: cfg.MaxMultipartBody}.Or(defaultLimits),
-		routes: map[string]route{},
+		charger: cfg.Charger,
+		auth:    cfg.Auth,
+		log:     cfg.Logger,
+		bodies:  param.Limits{Body: cfg.MaxBody, Multipart: cfg.MaxMultipartBody}.Or(defaultLimits),
+		routes:  map[string]route{},
 	}
 	if d.log == nil {
 		d.log = slog.Default()
@@ -273,8 +278,21 @@ func (d *Dialect) serve(w http.ResponseWriter, r *http.Request, version string, 
 		Files:     p.Files,
 		HTTP:      r,
 	}
+	var charge command.Charge
+	if d.charger != nil {
+		if charge, err = d.charger.Charge(ctx, principal, command.Voicemeup, requestType); err != nil {
+			d.fail(w, format, lang, requestType, wireErrors(err))
+			return
+		}
+		if charge.Charged() {
+			w.Header().Set(command.Header, charge.Reference)
+		}
+	}
 	res, err := d.run(ctx, rt.h, req)
 	if err != nil {
+		if charge.Charged() {
+			d.charger.Refund(ctx, charge)
+		}
 		d.fail(w, format, lang, requestType, wireErrors(err))
 		return
 	}
