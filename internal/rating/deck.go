@@ -203,8 +203,14 @@ func newDeck(rates []Rate, k int) (*Deck, error) {
 		}
 	}
 
-	d.table = make([]slot, len(best))
-	d.ents = make([]entry, 0, nents)
+	if d.table = hugeSlice[slot](d, len(best)); d.table == nil {
+		d.table = make([]slot, len(best))
+	}
+	if d.ents = hugeSlice[entry](d, nents); d.ents == nil {
+		d.ents = make([]entry, 0, nents)
+	} else {
+		d.ents = d.ents[:0]
+	}
 	for b := range best {
 		bucket := sorted[starts[b]:starts[b+1]]
 		sl := slot{key1: inlineMin, key2: inlineMin, ref1: best[b], ref2: best[b], best: best[b]}

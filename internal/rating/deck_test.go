@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"switchboard/internal/rating"
@@ -328,6 +330,61 @@ func TestDeckConcurrentMatch(t *testing.T) {
 			}
 		})
 	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// TestDeckSwapsUnderGC replaces large decks (their tables outside the Go
+// heap) while readers match on whichever is current and the collector
+// runs: a deck's memory must stay mapped for as long as a reader holds it,
+// and be given back after.
+func TestDeckSwapsUnderGC(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	prefixes := genPrefixes(rng, 3000, 10)
+	set := make(map[string]bool, len(prefixes))
+	for _, p := range prefixes {
+		set[p] = true
+	}
+	rates := ratesFor(prefixes)
+	queries := genQueries(rng, prefixes, 500, 10)
+	var cur atomic.Pointer[rating.Deck]
+	build := func() {
+		d, err := rating.NewDeckK(rates, 6) // a 32 MB table: outside the heap
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Store(d)
+	}
+	build()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				q := queries[(i+g*37)%len(queries)]
+				r, ok := cur.Load().Match(q)
+				want, wok := bruteMatch(set, q)
+				if ok != wok || ok && r.Prefix != want {
+					errs <- fmt.Sprintf("Match(%q) = %v, %v; want %q", q, r, ok, want)
+					return
+				}
+			}
+		})
+	}
+	for range 12 {
+		build()
+		runtime.GC()
+	}
+	close(stop)
 	wg.Wait()
 	close(errs)
 	for e := range errs {

@@ -3,6 +3,7 @@ package rating
 import (
 	"fmt"
 	"math/bits"
+	"runtime"
 
 	"switchboard/internal/money"
 )
@@ -108,6 +109,9 @@ func (d *Deck) lookup(s string) int32 {
 	r := sl.best
 	r ^= (r ^ sl.ref1) & matchMask(sl.key1, rest)
 	r ^= (r ^ sl.ref2) & matchMask(sl.key2, rest)
+	// The table may live outside the Go heap (hugeSlice), unmapped when d
+	// is collected: d must outlive every read of sl.
+	runtime.KeepAlive(d)
 	return r
 }
 
@@ -173,7 +177,9 @@ func (d *Deck) lookupSlow(s string) int32 {
 	if sl.key1 < inlineMin {
 		return d.searchBucket(sl, key[0], key[1])
 	}
-	return sl.pick(key[0])
+	r := sl.pick(key[0])
+	runtime.KeepAlive(d) // see lookup
+	return r
 }
 
 // notDigits is zero if all eight bytes of w are ASCII digits: each high
@@ -213,15 +219,20 @@ func (d *Deck) searchBucket(sl *slot, hi, lo uint64) int32 {
 	e := &d.ents[base]
 	_, borrow := bits.Sub64(lo, e.lo, 0)
 	if _, borrow = bits.Sub64(hi, e.hi, borrow); borrow != 0 {
+		runtime.KeepAlive(d) // see lookup
 		return sl.best
 	}
 	common := commonLen(e.hi^hi, e.lo^lo)
 	for {
 		if keyLen(e.hi, e.lo) <= common {
-			return e.rate
+			r := e.rate
+			runtime.KeepAlive(d) // see lookup
+			return r
 		}
 		if e.parent < 0 {
-			return sl.best
+			r := sl.best
+			runtime.KeepAlive(d)
+			return r
 		}
 		e = &d.ents[e.parent]
 	}
