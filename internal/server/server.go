@@ -18,6 +18,9 @@ import (
 	"switchboard/internal/account"
 	"switchboard/internal/api/native"
 	"switchboard/internal/auth"
+	"switchboard/internal/bundle"
+	"switchboard/internal/callpack"
+	"switchboard/internal/catalog"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
 	"switchboard/internal/ledger"
@@ -48,16 +51,20 @@ type Server struct {
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
-	Native   *native.API
-	Handler  http.Handler
-	Router   *Router
-	ln       net.Listener
-	http     *http.Server
-	ready    atomic.Bool
-	node     int64
-	holder   string
-	stop     context.CancelFunc
-	done     chan struct{}
+	Catalog  *catalog.Service
+	Bundles  *bundle.Service
+	// CallPacks sells call packs; the call-charging code consumes them.
+	CallPacks *callpack.Service
+	Native    *native.API
+	Handler   http.Handler
+	Router    *Router
+	ln        net.Listener
+	http      *http.Server
+	ready     atomic.Bool
+	node      int64
+	holder    string
+	stop      context.CancelFunc
+	done      chan struct{}
 }
 
 // nodeTTL is how long a node id lease lasts without renewal.
@@ -108,13 +115,17 @@ func (s *Server) init(ctx context.Context) error {
 	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
 	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
 	s.Ledger = ledger.NewService(store.NewLedger(s.DB), gen, nil)
+	s.Catalog = catalog.NewService(store.NewCatalog(s.DB), nil)
+	s.Bundles = bundle.NewService(store.NewBundles(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
+	s.CallPacks = callpack.NewService(store.NewCallPacks(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
-		Payments:  payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil),
+		Payments: payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil),
+		Catalog:  s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -228,16 +239,30 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// background renews the node lease and prunes old request counters.
+// renewEvery is how often a node looks for bundles due for renewal.
+const renewEvery = time.Minute
+
+// background renews the node lease, prunes old request counters and
+// renews bundles that are due (every node may: a period is charged once).
 func (s *Server) background(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(nodeTTL / 4)
 	defer t.Stop()
+	renewals := time.NewTicker(renewEvery)
+	defer renewals.Stop()
 	counters := store.NewCounters(s.DB)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-renewals.C:
+			renewed, suspended, err := s.Bundles.RenewDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("bundle renewals", "err", err)
+			}
+			if renewed+suspended > 0 {
+				s.cfg.Log.Info("bundle renewals", "renewed", renewed, "suspended", suspended)
+			}
 		case <-t.C:
 			if err := s.DB.RenewNode(ctx, s.node, s.holder, nodeTTL); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Error("node lease", "err", err)

@@ -20,6 +20,9 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/bundle"
+	"switchboard/internal/callpack"
+	"switchboard/internal/catalog"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/problem"
@@ -40,7 +43,11 @@ type Config struct {
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
 	Payments *payment.Service
-	Limiter  Limiter
+	Catalog  *catalog.Service
+	Bundles  *bundle.Service
+	// CallPacks sells call packs.
+	CallPacks *callpack.Service
+	Limiter   Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
 	PerMinute int64
@@ -88,6 +95,9 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerRating()
 	a.registerTransactions()
 	a.registerPayments()
+	a.registerCatalog()
+	a.registerBundles()
+	a.registerCallPacks()
 	return a
 }
 
@@ -307,6 +317,7 @@ func destroyRoutes(a *API, tag, plural, singular string, del func(context.Contex
 		}
 		return nil, nil
 	}
-	register(a, op{id: "destroy-" + singular, method: http.MethodPost, path: "/api/" + plural + "/{id}/destroy", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
-	register(a, op{id: "delete-" + singular, method: http.MethodDelete, path: "/api/" + plural + "/{id}", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
+	opID := strings.ReplaceAll(singular, " ", "-")
+	register(a, op{id: "destroy-" + opID, method: http.MethodPost, path: "/api/" + plural + "/{id}/destroy", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
+	register(a, op{id: "delete-" + opID, method: http.MethodDelete, path: "/api/" + plural + "/{id}", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
 }
