@@ -201,7 +201,6 @@ func bundleIDs(ts []BundleType) string {
 	return b.String()
 }
 
-
 // Offer is a catalog item as one account sees it.
 type Offer struct {
 	TypeID int

@@ -29,6 +29,7 @@ var BundleSpec = query.Spec{
 		{Name: "id", Column: "b.id", Type: query.ID, Sort: true},
 		{Name: "account_id", Column: "b.account_id", Type: query.ID, Sort: true},
 		{Name: "bundle_type", Column: "b.type_id", Type: query.Int, Sort: true},
+		{Name: "name", Column: "t.name", Type: query.String, Sort: true, Search: true},
 		{Name: "auto_renew", Column: "b.auto_renew", Type: query.Bool, Sort: true},
 		{Name: "status", Column: "b.status", Type: query.Enum, Enum: []string{"active", "suspended"}, Sort: true},
 		{Name: "price", Column: "b.price", Type: query.Money, Sort: true},
@@ -126,7 +127,7 @@ func (s *Bundles) GetBundle(ctx context.Context, scope, id int64) (bundle.Bundle
 // ListBundles lists the bundles of scope's subtree, newest first unless
 // ordered otherwise.
 func (s *Bundles) ListBundles(ctx context.Context, scope int64, p query.Params) ([]bundle.Bundle, int, error) {
-	return list(ctx, s.db.Reader(), bundleCols, "FROM bundles b WHERE b.status <> 'deleted' AND "+inScope("b.account_id", 1), []any{scope},
+	return list(ctx, s.db.Reader(), bundleCols, "FROM bundles b JOIN bundle_types t ON t.id = b.type_id WHERE b.status <> 'deleted' AND "+inScope("b.account_id", 1), []any{scope},
 		&BundleSpec, p, func(r *sql.Rows) (bundle.Bundle, error) { return scanBundle(r) })
 }
 

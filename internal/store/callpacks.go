@@ -29,6 +29,7 @@ var CallPackSpec = query.Spec{
 		{Name: "id", Column: "c.id", Type: query.ID, Sort: true},
 		{Name: "account_id", Column: "c.account_id", Type: query.ID, Sort: true},
 		{Name: "pack_id", Column: "c.type_id", Type: query.Int, Sort: true},
+		{Name: "name", Column: "t.name", Type: query.String, Sort: true, Search: true},
 		{Name: "seconds_total", Column: "c.seconds_total", Type: query.Int, Sort: true},
 		{Name: "seconds_used", Column: "c.seconds_used", Type: query.Int, Sort: true},
 		{Name: "price", Column: "c.price", Type: query.Money, Sort: true},
@@ -118,7 +119,7 @@ func (s *CallPacks) GetPack(ctx context.Context, scope, id int64) (callpack.Pack
 // ListPacks lists the packs of scope's subtree that are neither deleted
 // nor expired at now.
 func (s *CallPacks) ListPacks(ctx context.Context, scope int64, now time.Time, p query.Params) ([]callpack.Pack, int, error) {
-	return list(ctx, s.db.Reader(), packCols, "FROM call_packs c WHERE c.status = 'active' AND c.expires_at > $2 AND "+inScope("c.account_id", 1),
+	return list(ctx, s.db.Reader(), packCols, "FROM call_packs c JOIN call_pack_types t ON t.id = c.type_id WHERE c.status = 'active' AND c.expires_at > $2 AND "+inScope("c.account_id", 1),
 		[]any{scope, Micros(now)}, &CallPackSpec, p, func(r *sql.Rows) (callpack.Pack, error) { return scanPack(r) })
 }
 
