@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
+	"switchboard/internal/catalog"
+	"switchboard/internal/problem"
 	"switchboard/internal/server/servertest"
 )
 
@@ -308,5 +311,37 @@ func TestBundlesNative(t *testing.T) {
 		mustNoContent(t, n, http.MethodPost, "/api/bundles/"+id+"/destroy", cust.Token)
 		expectError(t, "get destroyed", n.Do(t, http.MethodGet, "/api/bundles/"+id, cust.Token, nil), http.StatusNotFound, "NOT_FOUND", "")
 		expectError(t, "delete destroyed", n.Do(t, http.MethodDelete, "/api/bundles/"+id, cust.Token, nil), http.StatusNotFound, "NOT_FOUND", "")
+	})
+}
+
+// TestRequireBundlePreference sets the policy through the native API: a
+// reseller's require_bundle preference (a boolean) makes its customers
+// need a bundle allowing a feature before Require lets it through.
+func TestRequireBundlePreference(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		n := servertest.Start(t, kind)
+		res := n.MustTenant(t, n.AdminToken, "", "Policy Reseller", "reseller")
+		cust := n.MustTenant(t, res.Token, "", "Policy Customer", "customer")
+		custID := rawID(t, cust.AccountID)
+		if err := n.Server.Bundles.Require(ctx, custID, catalog.Extensions); err != nil {
+			t.Fatalf("off by default: %v", err)
+		}
+		expectFieldError(t, "a non-boolean policy", n.Do(t, http.MethodPost, "/api/accounts/"+res.AccountID, res.Token,
+			map[string]any{"preferences": map[string]any{"require_bundle": "yes"}}), "preferences")
+		mustOK(t, n, http.MethodPost, "/api/accounts/"+res.AccountID, res.Token, map[string]any{"preferences": map[string]any{"require_bundle": true}})
+		err := n.Server.Bundles.Require(ctx, custID, catalog.Extensions)
+		if !problem.Is(err, problem.Forbidden) || !strings.Contains(err.Error(), "Business (1), Residential (2)") {
+			t.Fatalf("with the policy: %v", err)
+		}
+		credit(t, n, n.AdminToken, res.AccountID, "50")
+		credit(t, n, res.Token, cust.AccountID, "50")
+		mustOK(t, n, http.MethodPost, "/api/bundles", cust.Token, map[string]any{"bundle_type": 2})
+		if err := n.Server.Bundles.Require(ctx, custID, catalog.Extensions); err != nil {
+			t.Fatalf("with a Residential bundle: %v", err)
+		}
+		if err := n.Server.Bundles.Require(ctx, custID, catalog.Trunks); !problem.Is(err, problem.Forbidden) {
+			t.Fatalf("trunks with a Residential bundle: %v", err)
+		}
 	})
 }
