@@ -335,6 +335,7 @@ func (s *Service) Destroy(ctx context.Context, p auth.Principal, id int64) error
 // it was read with, so each period is charged once.
 func (s *Service) RenewDue(ctx context.Context) (renewed, suspended int, err error) {
 	now := s.clock()
+	var first error
 	system := auth.Principal{Role: auth.RoleAdmin}
 	for {
 		due, err := s.store.DueBundles(ctx, Day(now).AddDate(0, 0, -RenewAfter), now, 100)
@@ -360,11 +361,15 @@ func (s *Service) RenewDue(ctx context.Context) (renewed, suspended int, err err
 			case problem.Is(err, problem.Conflict), problem.Is(err, problem.NotFound):
 				// Renewed, changed or deleted by someone else meanwhile.
 			default:
-				return renewed, suspended, err
+				// One bundle's failure must not hold back the others; it
+				// stays due and is tried again on the next pass.
+				if first == nil {
+					first = fmt.Errorf("renew bundle %d: %w", b.ID, err)
+				}
 			}
 		}
 		if len(due) < 100 || !progress {
-			return renewed, suspended, nil
+			return renewed, suspended, first
 		}
 	}
 }

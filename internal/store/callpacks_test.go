@@ -99,7 +99,6 @@ func TestCallPackStore(t *testing.T) {
 	})
 }
 
-
 // TestConsumeCallPacks proves consumption and coverage on both stores:
 // oldest pack first, only packs whose type covers the destination, an
 // expired or not yet started pack never used, a call running the packs out
