@@ -2,10 +2,6 @@ package bundle
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -95,24 +91,6 @@ func (s *Service) buyer(ctx context.Context, p auth.Principal, id int64) (accoun
 	return acc, nil
 }
 
-// options returns the ledger options of a money-moving request with key:
-// the key is namespaced and hashed to fit the ledger, and the hash covers
-// the request as understood, so the same key with another request is
-// ledger.ErrIdempotencyMismatch.
-func options(key string, accountID int64, request ...any) (ledger.Options, error) {
-	if key == "" {
-		return ledger.Options{}, nil
-	}
-	if len(key) > ledger.MaxKeyLen || strings.IndexByte(key, 0) >= 0 {
-		return ledger.Options{}, problem.Field("Idempotency-Key", "must be text of at most %d bytes", ledger.MaxKeyLen)
-	}
-	k := sha256.Sum256([]byte(key))
-	raw, _ := json.Marshal(request)
-	h := sha256.Sum256(raw)
-	return ledger.Options{IdempotencyKey: "catalog:" + hex.EncodeToString(k[:]), RequestHash: hex.EncodeToString(h[:]),
-		KeyAccountID: accountID}, nil
-}
-
 // Reference is the ledger reference of a bundle's charges.
 func Reference(id int64) string { return "bundle:" + strconv.FormatInt(id, 10) }
 
@@ -160,7 +138,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 	if err != nil {
 		return Bundle{}, err
 	}
-	opts, err := options(key, acc.ID, "create-bundle", acc.ID, t.ID, req.AutoRenew)
+	opts, err := catalog.KeyOptions(key, acc.ID, "create-bundle", acc.ID, t.ID, req.AutoRenew)
 	if err != nil {
 		return Bundle{}, err
 	}
@@ -218,7 +196,7 @@ func (s *Service) Renew(ctx context.Context, p auth.Principal, id int64, key str
 	if err != nil {
 		return Bundle{}, err
 	}
-	opts, err := options(key, b.AccountID, "renew-bundle", b.ID)
+	opts, err := catalog.KeyOptions(key, b.AccountID, "renew-bundle", b.ID)
 	if err != nil {
 		return Bundle{}, err
 	}
@@ -284,7 +262,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, patch 
 		if err != nil {
 			return Bundle{}, err
 		}
-		opts, err := options(key, b.AccountID, "change-bundle", b.ID, t.ID)
+		opts, err := catalog.KeyOptions(key, b.AccountID, "change-bundle", b.ID, t.ID)
 		if err != nil {
 			return Bundle{}, err
 		}
@@ -372,65 +350,4 @@ func (s *Service) RenewDue(ctx context.Context) (renewed, suspended int, err err
 			return renewed, suspended, first
 		}
 	}
-}
-
-// Allows reports whether accountID has, now, an active bundle whose type
-// allows f. An expired, suspended or deleted bundle allows nothing.
-func (s *Service) Allows(ctx context.Context, accountID int64, f catalog.Feature) (bool, error) {
-	bs, err := s.store.ActiveBundles(ctx, accountID, s.clock())
-	if err != nil {
-		return false, problem.Wrap(err, "reading bundles failed")
-	}
-	if len(bs) == 0 {
-		return false, nil
-	}
-	types, err := s.catalog.BundleTypes(ctx)
-	if err != nil {
-		return false, err
-	}
-	for _, b := range bs {
-		for _, t := range types {
-			if t.ID == b.TypeID && t.Features.Has(f) {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
-}
-
-// ErrBundleRequired is the cause (errors.Is) of Require's refusal.
-var ErrBundleRequired = errors.New("a bundle is required")
-
-// Require refuses, when an account above accountID set the require_bundle
-// policy, a feature no active bundle of accountID allows, with a Forbidden
-// error naming the bundle types that would allow it (field
-// "bundle_type"). Without the policy it allows everything. Creating SIP
-// peers, extensions, trunks and numbers calls it first.
-func (s *Service) Require(ctx context.Context, accountID int64, f catalog.Feature) error {
-	if !f.Valid() {
-		return problem.Field("feature", "unknown feature %q", string(f))
-	}
-	on, err := s.store.RequireBundle(ctx, accountID)
-	if err != nil {
-		return problem.Wrap(err, "reading the bundle policy failed")
-	}
-	if !on {
-		return nil
-	}
-	ok, err := s.Allows(ctx, accountID, f)
-	if err != nil || ok {
-		return err
-	}
-	types, err := s.catalog.BundleTypes(ctx)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, t := range types {
-		if t.Features.Has(f) {
-			names = append(names, fmt.Sprintf("%s (%d)", t.Name, t.ID))
-		}
-	}
-	return &problem.Error{Code: problem.Forbidden, Field: "bundle_type", Err: ErrBundleRequired,
-		Message: fmt.Sprintf("%s need an active bundle first: create one of %s", strings.ReplaceAll(string(f), "_", " "), strings.Join(names, ", "))}
 }

@@ -11,9 +11,6 @@ package callpack
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -151,20 +148,6 @@ type CreateRequest struct {
 // Reference is the ledger reference of a pack's charges.
 func Reference(id int64) string { return "call_pack:" + strconv.FormatInt(id, 10) }
 
-func options(key string, accountID int64, request ...any) (ledger.Options, error) {
-	if key == "" {
-		return ledger.Options{}, nil
-	}
-	if len(key) > ledger.MaxKeyLen || strings.IndexByte(key, 0) >= 0 {
-		return ledger.Options{}, problem.Field("Idempotency-Key", "must be text of at most %d bytes", ledger.MaxKeyLen)
-	}
-	k := sha256.Sum256([]byte(key))
-	raw, _ := json.Marshal(request)
-	h := sha256.Sum256(raw)
-	return ledger.Options{IdempotencyKey: "catalog:" + hex.EncodeToString(k[:]), RequestHash: hex.EncodeToString(h[:]),
-		KeyAccountID: accountID}, nil
-}
-
 func (s *Service) charge(ctx context.Context, p auth.Principal, accountID int64, t catalog.PackType, id int64, until time.Time, opts ledger.Options) (ledger.ApplyRequest, money.Amount, error) {
 	levels, err := s.catalog.Levels(ctx, accountID, catalog.KindCallPack, t.ID, t.Price)
 	if err != nil {
@@ -220,7 +203,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 	if err != nil {
 		return Pack{}, err
 	}
-	opts, err := options(key, acc.ID, "create-call-pack", acc.ID, t.ID)
+	opts, err := catalog.KeyOptions(key, acc.ID, "create-call-pack", acc.ID, t.ID)
 	if err != nil {
 		return Pack{}, err
 	}
@@ -257,7 +240,7 @@ func (s *Service) Renew(ctx context.Context, p auth.Principal, id int64, key str
 	if err != nil {
 		return Pack{}, err
 	}
-	opts, err := options(key, pk.AccountID, "renew-call-pack", pk.ID)
+	opts, err := catalog.KeyOptions(key, pk.AccountID, "renew-call-pack", pk.ID)
 	if err != nil {
 		return Pack{}, err
 	}

@@ -14,10 +14,14 @@ package catalog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"switchboard/internal/auth"
 	"switchboard/internal/ledger"
@@ -285,4 +289,26 @@ func (s *Service) Levels(ctx context.Context, accountID int64, kind Kind, typeID
 		}
 	}
 	return out, nil
+}
+
+// KeyOptions returns the ledger options of a purchase made with an
+// Idempotency-Key: the key is namespaced and hashed to fit the ledger, and
+// the hash covers the request as understood (an operation name and its
+// arguments), so the same key with another request, or for another
+// operation, is ledger.ErrIdempotencyMismatch. No key, no options.
+func KeyOptions(key string, accountID int64, request ...any) (ledger.Options, error) {
+	if key == "" {
+		return ledger.Options{}, nil
+	}
+	if len(key) > ledger.MaxKeyLen || strings.IndexByte(key, 0) >= 0 || !utf8.ValidString(key) {
+		return ledger.Options{}, problem.Field("Idempotency-Key", "must be text of at most %d bytes", ledger.MaxKeyLen)
+	}
+	k := sha256.Sum256([]byte(key))
+	raw, err := json.Marshal(request)
+	if err != nil {
+		return ledger.Options{}, problem.Wrap(err, "hashing the request failed")
+	}
+	h := sha256.Sum256(raw)
+	return ledger.Options{IdempotencyKey: "catalog:" + hex.EncodeToString(k[:]), RequestHash: hex.EncodeToString(h[:]),
+		KeyAccountID: accountID}, nil
 }
