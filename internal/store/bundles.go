@@ -54,15 +54,8 @@ func scanBundle(r interface{ Scan(...any) error }) (bundle.Bundle, error) {
 
 // CreateBundle applies charge and inserts b in one transaction.
 func (s *Bundles) CreateBundle(ctx context.Context, b bundle.Bundle, charge ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
-	var es []ledger.Entry
-	var replayed bool
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		es, replayed, err = applyTx(ctx, s.db.Kind, tx, charge)
-		if err != nil || replayed {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO bundles (id, account_id, type_id, auto_renew, status, price, starts_at, expires_on, created_at, updated_at)
+	return withCharge(ctx, s.db, charge, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO bundles (id, account_id, type_id, auto_renew, status, price, starts_at, expires_on, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
 			b.ID, b.AccountID, b.TypeID, b.AutoRenew, string(b.Status), int64(b.Price), Micros(b.StartsAt), Micros(b.ExpiresOn),
 			Micros(b.CreatedAt), Micros(b.UpdatedAt))
@@ -71,10 +64,6 @@ func (s *Bundles) CreateBundle(ctx context.Context, b bundle.Bundle, charge ledg
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, false, err
-	}
-	return es, replayed, nil
 }
 
 // ChargeBundle applies charge, then c while the bundle still has c's
@@ -82,14 +71,7 @@ func (s *Bundles) CreateBundle(ctx context.Context, b bundle.Bundle, charge ledg
 // every charge, so a second renewal of the same period waits for the
 // first, finds the expiry moved and rolls back its charge.
 func (s *Bundles) ChargeBundle(ctx context.Context, c bundle.Change, charge ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
-	var es []ledger.Entry
-	var replayed bool
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		es, replayed, err = applyTx(ctx, s.db.Kind, tx, charge)
-		if err != nil || replayed {
-			return err
-		}
+	return withCharge(ctx, s.db, charge, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE bundles SET type_id = $2, price = $3, starts_at = $4, expires_on = $5, status = 'active', updated_at = $6
 			WHERE id = $1 AND type_id = $7 AND expires_on = $8 AND status <> 'deleted'`,
 			c.ID, c.TypeID, int64(c.Price), Micros(c.StartsAt), Micros(c.ExpiresOn), Micros(c.At), c.WantTypeID, Micros(c.WantExpiresOn))
@@ -100,6 +82,23 @@ func (s *Bundles) ChargeBundle(ctx context.Context, c bundle.Change, charge ledg
 			return problem.New(problem.Conflict, "the bundle changed meanwhile")
 		}
 		return nil
+	})
+}
+
+// withCharge runs charge with the ledger's applyTx and then write in one
+// transaction, so the rows write adds commit exactly when the money moved;
+// for a repeated idempotency key write is skipped and the first entries
+// come back with replayed set.
+func withCharge(ctx context.Context, db *DB, charge ledger.ApplyRequest, write func(tx *sql.Tx) error) ([]ledger.Entry, bool, error) {
+	var es []ledger.Entry
+	var replayed bool
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		es, replayed, err = applyTx(ctx, db.Kind, tx, charge)
+		if err != nil || replayed {
+			return err
+		}
+		return write(tx)
 	})
 	if err != nil {
 		return nil, false, err

@@ -56,15 +56,8 @@ func scanPack(r interface{ Scan(...any) error }) (callpack.Pack, error) {
 
 // CreatePack applies charge and inserts p in one transaction.
 func (s *CallPacks) CreatePack(ctx context.Context, p callpack.Pack, charge ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
-	var es []ledger.Entry
-	var replayed bool
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		es, replayed, err = applyTx(ctx, s.db.Kind, tx, charge)
-		if err != nil || replayed {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO call_packs (id, account_id, type_id, status, seconds_total, seconds_used, price,
+	return withCharge(ctx, s.db, charge, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO call_packs (id, account_id, type_id, status, seconds_total, seconds_used, price,
 			starts_at, expires_at, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 			p.ID, p.AccountID, p.TypeID, string(p.Status), p.SecondsTotal, p.SecondsUsed, int64(p.Price),
 			Micros(p.StartsAt), Micros(p.ExpiresAt), Micros(p.CreatedAt), Micros(p.UpdatedAt))
@@ -73,30 +66,15 @@ func (s *CallPacks) CreatePack(ctx context.Context, p callpack.Pack, charge ledg
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, false, err
-	}
-	return es, replayed, nil
 }
 
 // RenewPack applies charge and restores the pack for its new period in one
 // transaction.
 func (s *CallPacks) RenewPack(ctx context.Context, r callpack.Renewal, charge ledger.ApplyRequest) ([]ledger.Entry, bool, error) {
-	var es []ledger.Entry
-	var replayed bool
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		es, replayed, err = applyTx(ctx, s.db.Kind, tx, charge)
-		if err != nil || replayed {
-			return err
-		}
+	return withCharge(ctx, s.db, charge, func(tx *sql.Tx) error {
 		return affected(tx.ExecContext(ctx, `UPDATE call_packs SET seconds_used = 0, price = $2, starts_at = $3, expires_at = $4, updated_at = $5
 			WHERE id = $1 AND status = 'active'`, r.ID, int64(r.Price), Micros(r.StartsAt), Micros(r.ExpiresAt), Micros(r.At)))
 	})
-	if err != nil {
-		return nil, false, err
-	}
-	return es, replayed, nil
 }
 
 // GetPack returns a pack of scope's subtree; scope 0 is unscoped and reads
