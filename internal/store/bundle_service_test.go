@@ -242,3 +242,45 @@ func TestBundleChainPricing(t *testing.T) {
 		}
 	})
 }
+
+// TestBundleRenewalWorkerNodes runs the renewal pass on two nodes at once:
+// every due bundle is renewed, and each period is charged exactly once.
+func TestBundleRenewalWorkerNodes(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		s := newShop(t, kind)
+		tr := s.tr
+		s.credit(t, tr.sibling.ID, 1000_00000)
+		s.clock.t = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
+		for range 6 {
+			if _, err := s.bundles.Create(ctx, writer(tr.sibling), bundle.CreateRequest{TypeID: 5, AutoRenew: true}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.clock.t = time.Date(2026, 10, 1, 0, 1, 0, 0, time.UTC)
+		other := bundle.NewService(s.bstore, scoped{s.e.accounts}, s.cat, s.ledger, s.e.ids, s.clock.now)
+		var renewed [2]int
+		errs := make(chan error, 2)
+		for i, svc := range []*bundle.Service{s.bundles, other} {
+			go func() {
+				r, _, err := svc.RenewDue(ctx)
+				renewed[i] = r
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if renewed[0]+renewed[1] != 6 {
+			t.Fatalf("renewed %v; want 6 in all", renewed)
+		}
+		if got, want := s.balance(t, tr.sibling.ID), money.Amount(1000_00000-12*4_99000); got != want {
+			t.Fatalf("balance = %s; want %s (12 periods of 4.99)", got, want)
+		}
+		if m, err := s.ledger.Check(ctx); err != nil || len(m) != 0 {
+			t.Fatalf("check = %v, %v", m, err)
+		}
+	})
+}
