@@ -257,6 +257,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, patch 
 	if err != nil {
 		return Bundle{}, err
 	}
+	replayed := false
 	if patch.TypeID != nil && *patch.TypeID != b.TypeID {
 		t, err := s.catalog.BundleType(ctx, *patch.TypeID, "bundle_type")
 		if err != nil {
@@ -278,9 +279,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, patch 
 		if err != nil {
 			return Bundle{}, err
 		}
-		if !es[0].Replayed {
-			b.TypeID, b.Price, b.StartsAt, b.ExpiresOn, b.Status, b.UpdatedAt = c.TypeID, c.Price, c.StartsAt, c.ExpiresOn, Active, now
-		}
+		replayed = es[0].Replayed
 	} else if patch.TypeID != nil {
 		if _, err := s.catalog.BundleType(ctx, *patch.TypeID, "bundle_type"); err != nil {
 			return Bundle{}, err
@@ -291,7 +290,9 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, patch 
 			return Bundle{}, problem.Wrap(err, "updating the bundle failed")
 		}
 	}
-	return s.Get(ctx, p, id)
+	out, err := s.Get(ctx, p, id)
+	out.Replayed = replayed
+	return out, err
 }
 
 // Destroy deletes a bundle; what was paid is not refunded.
