@@ -46,6 +46,13 @@ const (
 	Closed    Status = "closed"
 )
 
+// RequireBundle is the preference by which the operator or a reseller
+// requires the accounts below it to hold an active bundle allowing a
+// feature (SIP peers, extensions, trunks, numbers...) before creating it
+// (seed 001). It is off by default and applies to every account below the
+// one that sets it, whatever those set themselves.
+const RequireBundle = "require_bundle"
+
 // Account is one node of the account tree.
 type Account struct {
 	ID          int64

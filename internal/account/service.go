@@ -197,6 +197,11 @@ func (patch *AccountPatch) apply(a *Account) error {
 	case len(a.Preferences) > 64:
 		return problem.Field("preferences", "at most 64 keys")
 	}
+	if v, ok := a.Preferences[RequireBundle]; ok {
+		if _, isBool := v.(bool); !isBool {
+			return problem.Field("preferences", "%s must be true or false", RequireBundle)
+		}
+	}
 	for k, v := range a.APILimits {
 		if v < 0 || v > 10_000_000 || k == "" || len(k) > 64 {
 			return problem.Field("api_limits", "limit %q must be between 0 and 10000000", k)

@@ -20,12 +20,6 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	s.reseller = rs
-	// The call-pack and bundle operations arrive with the billing features;
-	// their documented routes already authenticate and answer 501.
-	rs.Planned("GET", "/call-pack")
-	rs.Planned("POST", "/call-pack")
-	rs.Planned("GET", "/call-pack/{uuid}")
-	rs.Planned("DELETE", "/call-pack/{uuid}")
-	rs.Planned("POST", "/call-pack/{uuid}/renew")
+	reseller.RegisterCatalogOps(rs, s.CallPacks, s.Bundles)
 	rs.Register(s.Router)
 }

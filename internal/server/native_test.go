@@ -214,6 +214,8 @@ type populated struct {
 	UserToken  string // its secret
 	Tariff     string // a tariff the tenant owns
 	Rate       string // a call rate of Tariff
+	Bundle     string // a bundle the tenant bought
+	Pack       string // a call pack the tenant bought
 }
 
 // callRateBody is a valid call rate create body.
@@ -241,6 +243,9 @@ func mustPopulate(tb testing.TB, n *servertest.Node, parentToken, name string) p
 	p.TokenID, p.UserToken = tok["id"].(string), tok["token"].(string)
 	p.Tariff = n.MustCreate(tb, "/api/tariffs", p.Token, map[string]any{"name": name + " deck"})
 	p.Rate = n.MustCreate(tb, "/api/call_rates?tariff_id="+url.QueryEscape(p.Tariff), p.Token, callRateBody())
+	mustOK(tb, n, http.MethodPost, "/api/transactions", parentToken, map[string]any{"account_id": p.AccountID, "activity": "manual_credit", "credit": "100"})
+	p.Bundle = n.MustCreate(tb, "/api/bundles", p.Token, map[string]any{"bundle_type": 2})
+	p.Pack = n.MustCreate(tb, "/api/call_packs", p.Token, map[string]any{"pack_id": 13})
 	return p
 }
 
@@ -256,6 +261,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 		"/api/subaccount_addresses/" + p.Address,
 		"/api/users/" + p.UserID, "/api/users/" + p.User, "/api/tokens/" + p.TokenID,
 		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate,
+		"/api/bundles/" + p.Bundle, "/api/call_packs/" + p.Pack,
 	} {
 		m := mustOK(tb, n, http.MethodGet, path, p.Token, nil)
 		delete(m, "last_used_at")
@@ -267,7 +273,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 
 // ids lists the native ids of everything p holds.
 func (p populated) ids() []string {
-	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate}
+	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack}
 }
 
 // secrets lists strings that only p's own credentials may ever see.

@@ -19,6 +19,9 @@ import (
 	"switchboard/internal/api/native"
 	"switchboard/internal/api/reseller"
 	"switchboard/internal/auth"
+	"switchboard/internal/bundle"
+	"switchboard/internal/callpack"
+	"switchboard/internal/catalog"
 	"switchboard/internal/command"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
@@ -52,17 +55,21 @@ type Server struct {
 	Ledger   *ledger.Service
 	Payments *payment.Service
 	Commands *command.Service
-	Native   *native.API
-	Handler  http.Handler
-	Router   *Router
-	reseller *reseller.Dialect
-	ln       net.Listener
-	http     *http.Server
-	ready    atomic.Bool
-	node     int64
-	holder   string
-	stop     context.CancelFunc
-	done     chan struct{}
+	Catalog  *catalog.Service
+	Bundles  *bundle.Service
+	// CallPacks sells call packs; the call-charging code consumes them.
+	CallPacks *callpack.Service
+	Native    *native.API
+	Handler   http.Handler
+	Router    *Router
+	ln        net.Listener
+	http      *http.Server
+	ready     atomic.Bool
+	node      int64
+	holder    string
+	stop      context.CancelFunc
+	done      chan struct{}
+	reseller  *reseller.Dialect
 }
 
 // nodeTTL is how long a node id lease lasts without renewal.
@@ -117,6 +124,9 @@ func (s *Server) init(ctx context.Context) error {
 	s.Commands = command.NewService(store.NewCommandPrices(s.DB), s.Ledger, gen, s.commandCatalog, func(err error) {
 		log.Error("command charge", "err", err)
 	})
+	s.Catalog = catalog.NewService(store.NewCatalog(s.DB), nil)
+	s.Bundles = bundle.NewService(store.NewBundles(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
+	s.CallPacks = callpack.NewService(store.NewCallPacks(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
@@ -124,6 +134,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands,
+		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -237,16 +248,30 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// background renews the node lease and prunes old request counters.
+// renewEvery is how often a node looks for bundles due for renewal.
+const renewEvery = time.Minute
+
+// background renews the node lease, prunes old request counters and
+// renews bundles that are due (every node may: a period is charged once).
 func (s *Server) background(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(nodeTTL / 4)
 	defer t.Stop()
+	renewals := time.NewTicker(renewEvery)
+	defer renewals.Stop()
 	counters := store.NewCounters(s.DB)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-renewals.C:
+			renewed, suspended, err := s.Bundles.RenewDue(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("bundle renewals", "err", err)
+			}
+			if renewed+suspended > 0 {
+				s.cfg.Log.Info("bundle renewals", "renewed", renewed, "suspended", suspended)
+			}
 		case <-t.C:
 			if err := s.DB.RenewNode(ctx, s.node, s.holder, nodeTTL); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Error("node lease", "err", err)

@@ -111,6 +111,10 @@ type tenantCase struct {
 	// operatorOnly marks a route only the operator's admins may use on
 	// platform-wide rows that belong to no tenant: every tenant is refused.
 	operatorOnly bool
+	// shared marks a list of the platform's catalog, the same items for
+	// every tenant (each with its own prices): it must answer and show
+	// nothing of the victim, but takes no filter.
+	shared bool
 }
 
 // victimDeck is a valid call-rate deck for the import route.
@@ -129,6 +133,8 @@ func nativeTenantCases() map[string]tenantCase {
 		return func(populated) map[string]any { return m }
 	}
 	inTariff := func(v populated) url.Values { return url.Values{"tariff_id": {v.Tariff}} }
+	bundles := func(v populated) []string { return []string{v.Bundle} }
+	packs := func(v populated) []string { return []string{v.Pack} }
 	return map[string]tenantCase{
 		"GET /api/accounts":     {},
 		"GET /api/subaccounts":  {},
@@ -197,6 +203,25 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/payments": {ref: "account_id", body: func(v populated) map[string]any {
 			return map[string]any{"account_id": v.AccountID, "method": "bank_transfer", "amount": "5", "reference": "hijack"}
 		}},
+		"GET /api/bundle_types":    {shared: true},
+		"GET /api/call_pack_types": {shared: true},
+		// A type's path id is its number: a victim's id names no type, and
+		// an attacker's price is its own.
+		"POST /api/bundle_types/{id}":       {ids: accounts, body: body(map[string]any{"price": "1"})},
+		"POST /api/call_pack_types/{id}":    {ids: accounts, body: body(map[string]any{"price": "1"})},
+		"GET /api/bundles":                  {},
+		"POST /api/bundles":                 {ref: "account_id", body: func(v populated) map[string]any { return map[string]any{"account_id": v.AccountID, "bundle_type": 1} }},
+		"GET /api/bundles/{id}":             {ids: bundles},
+		"POST /api/bundles/{id}":            {ids: bundles, body: body(map[string]any{"auto_renew": true, "bundle_type": 1})},
+		"POST /api/bundles/{id}/renew":      {ids: bundles},
+		"POST /api/bundles/{id}/destroy":    {ids: bundles},
+		"DELETE /api/bundles/{id}":          {ids: bundles},
+		"GET /api/call_packs":               {},
+		"POST /api/call_packs":              {ref: "account_id", body: func(v populated) map[string]any { return map[string]any{"account_id": v.AccountID, "pack_id": 20} }},
+		"GET /api/call_packs/{id}":          {ids: packs},
+		"POST /api/call_packs/{id}/renew":   {ids: packs},
+		"POST /api/call_packs/{id}/destroy": {ids: packs},
+		"DELETE /api/call_packs/{id}":       {ids: packs},
 	}
 }
 
@@ -250,6 +275,12 @@ func (c tenantCase) walk(t *testing.T, n *servertest.Node, method, path string, 
 		r := c.send(t, n, method, path, tok, q, body)
 		expectError(t, method+" "+path+" by the "+a.name, r, http.StatusForbidden, "FORBIDDEN", "")
 		leaks(method+" "+path, r)
+	case c.shared:
+		r := n.Do(t, http.MethodGet, path, tok, nil)
+		if r.Status != http.StatusOK {
+			t.Errorf("GET %s by the %s: %d %.300s", path, a.name, r.Status, r.Body)
+		}
+		leaks("GET "+path, r)
 	case c.ids != nil:
 		for _, victimID := range c.ids(v) {
 			what := method + " " + strings.Replace(path, "{id}", victimID, 1)

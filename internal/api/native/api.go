@@ -20,6 +20,9 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/bundle"
+	"switchboard/internal/callpack"
+	"switchboard/internal/catalog"
 	"switchboard/internal/command"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
@@ -44,7 +47,11 @@ type Config struct {
 	Commands *command.Service
 	// Charger charges runs of priced commands; nil charges nothing.
 	Charger command.Charger
-	Limiter Limiter
+	Catalog *catalog.Service
+	Bundles *bundle.Service
+	// CallPacks sells call packs.
+	CallPacks *callpack.Service
+	Limiter   Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
 	PerMinute int64
@@ -93,6 +100,9 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerTransactions()
 	a.registerPayments()
 	a.registerCommandPrices()
+	a.registerCatalog()
+	a.registerBundles()
+	a.registerCallPacks()
 	return a
 }
 
@@ -327,6 +337,7 @@ func destroyRoutes(a *API, tag, plural, singular string, del func(context.Contex
 		}
 		return nil, nil
 	}
-	register(a, op{id: "destroy-" + singular, method: http.MethodPost, path: "/api/" + plural + "/{id}/destroy", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
-	register(a, op{id: "delete-" + singular, method: http.MethodDelete, path: "/api/" + plural + "/{id}", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
+	opID := strings.ReplaceAll(singular, " ", "-")
+	register(a, op{id: "destroy-" + opID, method: http.MethodPost, path: "/api/" + plural + "/{id}/destroy", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
+	register(a, op{id: "delete-" + opID, method: http.MethodDelete, path: "/api/" + plural + "/{id}", summary: "Delete a " + singular, tag: tag, status: http.StatusNoContent}, h)
 }
