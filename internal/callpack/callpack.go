@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/internal/account"
@@ -102,6 +103,8 @@ type Store interface {
 	// CoverCallPacks answers, without consuming, what consuming seconds of
 	// a call to digits at at would take from accountID's packs.
 	CoverCallPacks(ctx context.Context, accountID int64, digits string, seconds int64, at time.Time) ([]Use, error)
+	// HasUsablePacks reports whether accountID has a pack usable at at.
+	HasUsablePacks(ctx context.Context, accountID int64, at time.Time) (bool, error)
 }
 
 // Catalog is what the call-pack service needs of the catalog.
@@ -126,14 +129,32 @@ type Service struct {
 	ledger   *ledger.Service
 	ids      IDs
 	now      func() time.Time
+
+	// without remembers, for about a second, accounts seen with no usable
+	// pack, so that a quote for an account without packs (most of them)
+	// costs no query. A pack bought through this node clears its account;
+	// one bought through another node counts here within the second.
+	mu      sync.Mutex
+	without map[int64]time.Time
 }
+
+// withoutFor is how long an account seen without packs is trusted to
+// have none.
+const withoutFor = time.Second
 
 // NewService returns the call-pack service; now nil is time.Now.
 func NewService(store Store, accounts Accounts, cat Catalog, l *ledger.Service, ids IDs, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, accounts: accounts, catalog: cat, ledger: l, ids: ids, now: now}
+	return &Service{store: store, accounts: accounts, catalog: cat, ledger: l, ids: ids, now: now, without: map[int64]time.Time{}}
+}
+
+// forget drops accountID from the accounts known to have no packs.
+func (s *Service) forget(accountID int64) {
+	s.mu.Lock()
+	delete(s.without, accountID)
+	s.mu.Unlock()
 }
 
 // Now is the service's clock.
@@ -216,6 +237,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 	}
 	pk.Price = price
 	es, err := ledger.Finish(s.store.CreatePack(ctx, pk, charge))
+	s.forget(pk.AccountID)
 	if err != nil {
 		return Pack{}, err
 	}
@@ -252,6 +274,7 @@ func (s *Service) Renew(ctx context.Context, p auth.Principal, id int64, key str
 	}
 	r.Price = price
 	es, err := ledger.Finish(s.store.RenewPack(ctx, r, charge))
+	s.forget(pk.AccountID)
 	if problem.Is(err, problem.NotFound) {
 		return Pack{}, problem.NotFoundf("no such call pack")
 	}
@@ -299,6 +322,26 @@ func (s *Service) Destroy(ctx context.Context, p auth.Principal, id int64) error
 // covered are the sum of the uses; the rest is paid in money.
 func (s *Service) Coverage(ctx context.Context, accountID int64, digits string, seconds int64, at time.Time) ([]Use, error) {
 	if seconds <= 0 || digits == "" {
+		return nil, nil
+	}
+	now := time.Now()
+	s.mu.Lock()
+	seen, ok := s.without[accountID]
+	s.mu.Unlock()
+	if ok && now.Sub(seen) < withoutFor {
+		return nil, nil
+	}
+	has, err := s.store.HasUsablePacks(ctx, accountID, at.UTC())
+	if err != nil {
+		return nil, problem.Wrap(err, "reading call packs failed")
+	}
+	if !has {
+		s.mu.Lock()
+		if len(s.without) > 100_000 {
+			s.without = map[int64]time.Time{}
+		}
+		s.without[accountID] = now
+		s.mu.Unlock()
 		return nil, nil
 	}
 	us, err := s.store.CoverCallPacks(ctx, accountID, digits, seconds, at.UTC())

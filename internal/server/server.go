@@ -20,6 +20,7 @@ import (
 	"switchboard/internal/api/reseller"
 	"switchboard/internal/auth"
 	"switchboard/internal/bundle"
+	"switchboard/internal/callcharge"
 	"switchboard/internal/callpack"
 	"switchboard/internal/catalog"
 	"switchboard/internal/command"
@@ -59,17 +60,19 @@ type Server struct {
 	Bundles  *bundle.Service
 	// CallPacks sells call packs; the call-charging code consumes them.
 	CallPacks *callpack.Service
-	Native    *native.API
-	Handler   http.Handler
-	Router    *Router
-	ln        net.Listener
-	http      *http.Server
-	ready     atomic.Bool
-	node      int64
-	holder    string
-	stop      context.CancelFunc
-	done      chan struct{}
-	reseller  *reseller.Dialect
+	// CallCharges rates finished calls and debits them.
+	CallCharges *callcharge.Service
+	Native      *native.API
+	Handler     http.Handler
+	Router      *Router
+	ln          net.Listener
+	http        *http.Server
+	ready       atomic.Bool
+	node        int64
+	holder      string
+	stop        context.CancelFunc
+	done        chan struct{}
+	reseller    *reseller.Dialect
 }
 
 // nodeTTL is how long a node id lease lasts without renewal.
@@ -127,6 +130,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Catalog = catalog.NewService(store.NewCatalog(s.DB), nil)
 	s.Bundles = bundle.NewService(store.NewBundles(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	s.CallPacks = callpack.NewService(store.NewCallPacks(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
+	s.CallCharges = callcharge.NewService(store.NewCallCharges(s.DB), s.Tariffs, s.Ledger, gen, nil)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}

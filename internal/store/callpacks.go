@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -115,6 +116,20 @@ func (s *CallPacks) CoverCallPacks(ctx context.Context, accountID int64, digits 
 		return nil, err
 	}
 	return take(packs, seconds), nil
+}
+
+// HasUsablePacks reports whether accountID has a pack usable at at.
+func (s *CallPacks) HasUsablePacks(ctx context.Context, accountID int64, at time.Time) (bool, error) {
+	var one int
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT 1 FROM call_packs WHERE account_id = $1 AND status = 'active'
+		AND starts_at <= $2 AND expires_at > $2 AND seconds_used < seconds_total LIMIT 1`, accountID, Micros(at)).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("usable call packs: %w", err)
+	}
+	return true, nil
 }
 
 // consumeCallPacks takes up to seconds of a call to digits (E.164 digits)

@@ -86,6 +86,9 @@ type LevelResult struct {
 	// at (the level below's cost) minus its own cost. Zero for the first
 	// level, which is the account that places the call.
 	Margin money.Amount
+	// Rate is the matched rate, shared with the deck: read it, never
+	// change it. Nil when not Found.
+	Rate *rating.Rate
 }
 
 // Result is the rating of one call.
@@ -93,6 +96,40 @@ type Result struct {
 	rating.Result
 	Destination string // normalised E.164 digits
 	Levels      []LevelResult
+	// PackSeconds of the billed seconds were covered by call packs (see
+	// WithPacks); 0 when none were.
+	PackSeconds int64
+}
+
+// WithPacks prices res again for a call of which call packs covered
+// covered of the first level's billed seconds: covered seconds cost
+// nothing at every level (each reseller bought the pack it sold at its own
+// buy price), the seconds left over cost price_n per minute with no
+// connect fee (rating.PackCost), and the margins follow.
+func WithPacks(res Result, covered int64) (Result, error) {
+	if covered <= 0 {
+		return res, nil
+	}
+	levels := make([]LevelResult, len(res.Levels))
+	copy(levels, res.Levels)
+	for i := range levels {
+		lv := &levels[i]
+		if !lv.Found {
+			continue
+		}
+		c, err := rating.PackCost(lv.Rate, lv.BilledSeconds, covered)
+		if err != nil {
+			return Result{}, rateError(err)
+		}
+		lv.Cost, lv.Margin = c, 0
+		if i > 0 && levels[i-1].Found {
+			lv.Margin = levels[i-1].Cost - c
+		}
+	}
+	res.Levels = levels
+	res.Cost = levels[0].Cost
+	res.PackSeconds = min(covered, res.BilledSeconds)
+	return res, nil
 }
 
 // Rate prices a call of duration seconds to dest for accountID (0: the
@@ -165,16 +202,17 @@ func (s *Service) RateFor(ctx context.Context, p auth.Principal, target Target, 
 			if err != nil {
 				return Result{}, err
 			}
-			r, err := deck.Rate(digits, duration)
-			switch {
-			case err == nil:
-				lr.Found, lr.Prefix, lr.RateID, lr.BilledSeconds, lr.Cost = true, r.Prefix, r.RateID, r.BilledSeconds, r.Cost
-				if i == 0 {
-					res.Result = r
+			// digits are normalised already: match, then price, as
+			// deck.Rate would, keeping the rate for WithPacks.
+			if rt, ok := deck.Match(digits); ok {
+				cost, billed, err := rating.Cost(rt, duration)
+				if err != nil {
+					return Result{}, rateError(err)
 				}
-			case errors.Is(err, rating.ErrRateNotFound):
-			default:
-				return Result{}, rateError(err)
+				lr.Found, lr.Prefix, lr.RateID, lr.BilledSeconds, lr.Cost, lr.Rate = true, rt.Prefix, rt.ID, billed, cost, rt
+				if i == 0 {
+					res.Result = rating.Result{Prefix: rt.Prefix, RateID: rt.ID, Type: rt.Type, BilledSeconds: billed, Cost: cost}
+				}
 			}
 		}
 		if i == 0 && !lr.Found {

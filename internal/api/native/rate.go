@@ -3,6 +3,9 @@ package native
 import (
 	"context"
 	"net/http"
+	"time"
+
+	"switchboard/internal/callpack"
 
 	"switchboard/internal/money"
 	"switchboard/internal/problem"
@@ -30,13 +33,25 @@ type RateResult struct {
 	Type          string       `json:"type"`
 	Duration      int64        `json:"duration"`
 	BilledSeconds int64        `json:"billed_seconds"`
-	Cost          money.Amount `json:"cost"`
+	Cost          money.Amount `json:"cost" doc:"After call packs: covered seconds cost nothing, seconds left over when the packs run out cost price_n per minute with no connect fee"`
+	PackSeconds   int64        `json:"pack_seconds" doc:"Billed seconds the account's call packs would cover now"`
+	CallPacks     []PackUse    `json:"call_packs" doc:"The seconds each call pack would cover, oldest pack first"`
 	Levels        []RateLevel  `json:"levels" doc:"The account first, then each account above it below the operator"`
 }
 
-func rateResult(r tariff.Result, d int64) RateResult {
+// PackUse is what one call pack covers of a call.
+type PackUse struct {
+	CallPackID ID    `json:"call_pack_id"`
+	Seconds    int64 `json:"seconds"`
+}
+
+func rateResult(r tariff.Result, d int64, uses []callpack.Use) RateResult {
 	out := RateResult{Destination: r.Destination, Prefix: r.Prefix, RateID: ID(r.RateID), Type: string(r.Type),
-		Duration: d, BilledSeconds: r.BilledSeconds, Cost: r.Cost, Levels: make([]RateLevel, len(r.Levels))}
+		Duration: d, BilledSeconds: r.BilledSeconds, Cost: r.Cost, PackSeconds: r.PackSeconds,
+		CallPacks: make([]PackUse, len(uses)), Levels: make([]RateLevel, len(r.Levels))}
+	for i, u := range uses {
+		out.CallPacks[i] = PackUse{CallPackID: ID(u.PackID), Seconds: u.Seconds}
+	}
 	for i, l := range r.Levels {
 		out.Levels[i] = RateLevel{AccountID: ID(l.AccountID), SubaccountID: ID(l.SubaccountID), TariffID: ID(l.TariffID), Found: l.Found, Prefix: l.Prefix,
 			RateID: ID(l.RateID), BilledSeconds: l.BilledSeconds, Cost: l.Cost, Margin: l.Margin}
@@ -74,7 +89,21 @@ func (a *API) registerRating() {
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}
-			return &struct{ Body RateResult }{Body: rateResult(r, in.Body.Duration)}, nil
+			var uses []callpack.Use
+			if a.cfg.CallPacks != nil {
+				// A quote: what the packs would cover now, nothing taken.
+				if uses, err = a.cfg.CallPacks.Coverage(ctx, r.Levels[0].AccountID, r.Destination, r.BilledSeconds, time.Now()); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+				var covered int64
+				for _, u := range uses {
+					covered += u.Seconds
+				}
+				if r, err = tariff.WithPacks(r, covered); err != nil {
+					return nil, a.fail(ctx, err)
+				}
+			}
+			return &struct{ Body RateResult }{Body: rateResult(r, in.Body.Duration, uses)}, nil
 		})
 	register(a, op{id: "rate-max-duration", method: http.MethodGet, path: "/api/rate/max_duration", summary: "The longest call a balance pays for", tag: tag},
 		func(ctx context.Context, in *struct {

@@ -29,6 +29,7 @@ CREATE TABLE call_charges (
 );
 CREATE UNIQUE INDEX call_charges_call_uniq ON call_charges(account_id, call_hash);
 CREATE INDEX call_charges_time_idx ON call_charges(account_id, started_at);
+CREATE INDEX call_charges_hash_idx ON call_charges(call_hash, caller_account_id);
 
 -- +goose Down
 DROP TABLE call_charges;
