@@ -24,16 +24,19 @@ import (
 	"switchboard/internal/id"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
+	"switchboard/internal/peer"
+	"switchboard/internal/sip"
 	"switchboard/internal/store"
 	"switchboard/internal/tariff"
 )
 
 // Config is what a node needs to start.
 type Config struct {
-	DataDir   string
-	DBURL     string
-	HTTPAddr  string
-	SIPAddr   string // reserved for the SIP engine
+	DataDir  string
+	DBURL    string
+	HTTPAddr string
+	// SIP configures the SIP engine; an empty or "off" Addr disables it.
+	SIP       sip.Config
 	RTPPorts  string // reserved for the media engine
 	Version   string
 	Log       *slog.Logger
@@ -52,6 +55,9 @@ type Server struct {
 	Ledger   *ledger.Service
 	Payments *payment.Service
 	Commands *command.Service
+	Peers    *peer.Service
+	// SIP is the node's SIP engine, nil when SIP is off.
+	SIP      *sip.Engine
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -117,13 +123,24 @@ func (s *Server) init(ctx context.Context) error {
 	s.Commands = command.NewService(store.NewCommandPrices(s.DB), s.Ledger, gen, s.commandCatalog, func(err error) {
 		log.Error("command charge", "err", err)
 	})
+	s.Peers = peer.NewService(store.NewPeers(s.DB), s.Accounts, gen, s.cfg.SIP.Realm)
+	if s.cfg.SIP.Enabled() {
+		sc := s.cfg.SIP
+		if sc.Log == nil {
+			sc.Log = log
+		}
+		sc.UserAgent = "Switchboard/" + s.cfg.Version
+		if s.SIP, err = sip.New(sc, store.NewPeers(s.DB), gen, node); err != nil {
+			return err
+		}
+	}
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
-		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands,
+		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -180,11 +197,18 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-// Listen binds the HTTP address; Addr is then known (useful with ":0").
+// Listen binds the HTTP address and, when SIP is on, the SIP listeners;
+// Addr and SIP.Addr are then known (useful with ":0").
 func (s *Server) Listen() error {
 	ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http: %w", err)
+	}
+	if s.SIP != nil {
+		if err := s.SIP.Listen(); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	s.ln = ln
 	return nil
@@ -215,12 +239,16 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.SIP != nil {
+		s.SIP.Start()
+	}
 	s.ready.Store(true)
 	s.cfg.Log.Info("switchboard serving", "http", s.Addr(), "db", s.DB.String(), "node", s.node, "version", s.cfg.Version)
 	select {
 	case err := <-errc:
 		stop()
 		<-s.done
+		s.closeSIP()
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
@@ -228,6 +256,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.cfg.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	s.closeSIP()
 	err := s.http.Shutdown(sctx)
 	stop()
 	<-s.done
@@ -258,9 +287,19 @@ func (s *Server) background(ctx context.Context) {
 	}
 }
 
+// closeSIP stops the SIP engine: listeners, transactions and workers.
+func (s *Server) closeSIP() {
+	if s.SIP != nil {
+		if err := s.SIP.Close(); err != nil {
+			s.cfg.Log.Warn("sip close", "err", err)
+		}
+	}
+}
+
 // Close releases the node id and the store; call after Run returns (or
 // instead of Run).
 func (s *Server) Close() error {
+	s.closeSIP()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.DB.ReleaseNode(ctx, s.node, s.holder)

@@ -23,6 +23,7 @@ import (
 	"switchboard/internal/command"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
+	"switchboard/internal/peer"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
 	"switchboard/internal/tariff"
@@ -42,6 +43,8 @@ type Config struct {
 	Ledger   *ledger.Service
 	Payments *payment.Service
 	Commands *command.Service
+	// Peers serves /api/peers; nil leaves the routes out.
+	Peers *peer.Service
 	// Charger charges runs of priced commands; nil charges nothing.
 	Charger command.Charger
 	Limiter Limiter
@@ -93,6 +96,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerTransactions()
 	a.registerPayments()
 	a.registerCommandPrices()
+	a.registerPeers()
 	return a
 }
 
