@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,7 +97,12 @@ type Node struct {
 	DBURL      string // the database, to start another node on it
 	SIPAddr    string // the SIP UDP and TCP address when SIP is on
 	Client     *http.Client
+	stop       func()
 }
+
+// Stop shuts the node down now (a restart test starts another on its data
+// dir and database); the test's end would otherwise do it.
+func (n *Node) Stop() { n.stop() }
 
 // Options adjust Start.
 type Options struct {
@@ -140,14 +146,18 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(runCtx) }()
-	tb.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			tb.Errorf("server run: %v", err)
-		}
-		s.Close()
-	})
-	n := &Node{Server: s, URL: "http://" + s.Addr(), DataDir: o.DataDir, DBURL: o.DBURL, Client: &http.Client{Timeout: 30 * time.Second}}
+	var once sync.Once
+	halt := func() {
+		once.Do(func() {
+			stop()
+			if err := <-done; err != nil {
+				tb.Errorf("server run: %v", err)
+			}
+			s.Close()
+		})
+	}
+	tb.Cleanup(halt)
+	n := &Node{stop: halt, Server: s, URL: "http://" + s.Addr(), DataDir: o.DataDir, DBURL: o.DBURL, Client: &http.Client{Timeout: 30 * time.Second}}
 	if s.SIP != nil {
 		n.SIPAddr = s.SIP.Addr()
 	}

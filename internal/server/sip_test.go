@@ -1,0 +1,370 @@
+package server_test
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
+
+	"switchboard/internal/auth"
+	"switchboard/internal/server/servertest"
+	sipengine "switchboard/internal/sip"
+)
+
+// sipPhone is a minimal SIP user agent over a real socket: it writes
+// requests by hand, so a test can replay, corrupt or omit anything.
+type sipPhone struct {
+	t         *testing.T
+	transport string
+	conn      net.Conn
+	rd        *bufio.Reader
+	server    string
+	callID    string
+	cseq      int
+	ua        string
+}
+
+func dialPhone(t *testing.T, transport, addr string) *sipPhone {
+	t.Helper()
+	c, err := net.Dial(strings.ToLower(transport), addr)
+	if err != nil {
+		t.Fatalf("dial %s %s: %v", transport, addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &sipPhone{t: t, transport: strings.ToUpper(transport), conn: c, rd: bufio.NewReader(c), server: addr,
+		callID: randHex(8) + "@test", ua: "TestPhone/1.0"}
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// registerText builds a REGISTER for user with the given Contact header
+// values (each sent as its own header) and extra headers.
+func (p *sipPhone) registerText(user string, contacts []string, extra ...string) string {
+	p.cseq++
+	local := p.conn.LocalAddr().String()
+	var b strings.Builder
+	fmt.Fprintf(&b, "REGISTER sip:%s SIP/2.0\r\n", p.server)
+	fmt.Fprintf(&b, "Via: SIP/2.0/%s %s;branch=z9hG4bK%s;rport\r\n", p.transport, local, randHex(6))
+	b.WriteString("Max-Forwards: 70\r\n")
+	fmt.Fprintf(&b, "From: <sip:%s@%s>;tag=%s\r\n", user, p.server, randHex(4))
+	fmt.Fprintf(&b, "To: <sip:%s@%s>\r\n", user, p.server)
+	fmt.Fprintf(&b, "Call-ID: %s\r\nCSeq: %d REGISTER\r\n", p.callID, p.cseq)
+	for _, c := range contacts {
+		fmt.Fprintf(&b, "Contact: %s\r\n", c)
+	}
+	if p.ua != "" {
+		fmt.Fprintf(&b, "User-Agent: %s\r\n", p.ua)
+	}
+	for _, h := range extra {
+		b.WriteString(h + "\r\n")
+	}
+	b.WriteString("Content-Length: 0\r\n\r\n")
+	return b.String()
+}
+
+// send writes raw and returns the answer, nil when none came in wait.
+func (p *sipPhone) send(raw string, wait time.Duration) *sip.Response {
+	p.t.Helper()
+	if _, err := io.WriteString(p.conn, raw); err != nil {
+		p.t.Fatalf("write: %v", err)
+	}
+	_ = p.conn.SetReadDeadline(time.Now().Add(wait))
+	var data []byte
+	if p.transport == "UDP" {
+		buf := make([]byte, 65535)
+		n, err := p.conn.Read(buf)
+		if err != nil {
+			return nil
+		}
+		data = buf[:n]
+	} else {
+		var sb strings.Builder
+		length := 0
+		for {
+			line, err := p.rd.ReadString('\n')
+			if err != nil {
+				return nil
+			}
+			sb.WriteString(line)
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "Content-Length") {
+				length, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+			if line == "\r\n" {
+				break
+			}
+		}
+		body := make([]byte, length)
+		if _, err := io.ReadFull(p.rd, body); err != nil {
+			return nil
+		}
+		data = append([]byte(sb.String()), body...)
+	}
+	m, err := sip.ParseMessage(data)
+	if err != nil {
+		p.t.Fatalf("parse answer %q: %v", data, err)
+	}
+	res, ok := m.(*sip.Response)
+	if !ok {
+		p.t.Fatalf("not a response: %q", data)
+	}
+	return res
+}
+
+func (p *sipPhone) mustSend(raw string) *sip.Response {
+	p.t.Helper()
+	res := p.send(raw, 3*time.Second)
+	if res == nil {
+		p.t.Fatalf("no answer to %q", raw)
+	}
+	return res
+}
+
+// authorization answers the challenge of algorithm in res.
+func (p *sipPhone) authorization(res *sip.Response, algorithm, user, password string) string {
+	p.t.Helper()
+	for _, h := range res.GetHeaders("WWW-Authenticate") {
+		chal, err := digest.ParseChallenge(h.Value())
+		if err != nil {
+			p.t.Fatalf("challenge %q: %v", h.Value(), err)
+		}
+		if strings.EqualFold(chal.Algorithm, algorithm) {
+			cred, err := digest.Digest(chal, digest.Options{Method: "REGISTER", URI: "sip:" + p.server, Username: user, Password: password, Count: 1})
+			if err != nil {
+				p.t.Fatal(err)
+			}
+			return "Authorization: " + cred.String()
+		}
+	}
+	p.t.Fatalf("no %s challenge in %s", algorithm, res)
+	return ""
+}
+
+// register runs REGISTER, 401, REGISTER with credentials; it returns the
+// final answer.
+func (p *sipPhone) register(algorithm, user, password string, contacts []string, extra ...string) *sip.Response {
+	p.t.Helper()
+	res := p.mustSend(p.registerText(user, contacts, extra...))
+	if res.StatusCode != 401 {
+		p.t.Fatalf("first REGISTER: %d %s, want 401", res.StatusCode, res.Reason)
+	}
+	return p.mustSend(p.registerText(user, contacts, append(extra, p.authorization(res, algorithm, user, password))...))
+}
+
+func contactsOf(res *sip.Response) map[string]int {
+	out := map[string]int{}
+	for _, h := range res.GetHeaders("Contact") {
+		c := h.(*sip.ContactHeader)
+		e, _ := strconv.Atoi(c.Params.GetOr("expires", "-1"))
+		out[c.Address.String()] = e
+	}
+	return out
+}
+
+// sipPeer creates a dynamic peer through the native API.
+func sipPeer(t *testing.T, n *servertest.Node, token, username, password string, kv ...any) string {
+	t.Helper()
+	body := bodyWith(map[string]any{"friendly_name": "Desk " + username, "host_type": "dynamic", "username": username,
+		"password": password, "callerid_mode": "device"}, kv...)
+	return n.MustCreate(t, "/api/peers", token, body)
+}
+
+type registrationList struct {
+	Count int
+	Items []struct {
+		RawContact   string    `json:"contact"`
+		RawSource    string    `json:"source"`
+		RawTransport string    `json:"transport"`
+		RawUA        string    `json:"user_agent"`
+		ExpiresAt    time.Time `json:"expires_at"`
+		Reachable    bool      `json:"reachable"`
+	}
+}
+
+func registrations(t *testing.T, n *servertest.Node, token, peerID string) registrationList {
+	t.Helper()
+	r := n.Do(t, http.MethodGet, "/api/peers/"+peerID+"/registrations", token, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("registrations: %d %s", r.Status, r.Body)
+	}
+	var l registrationList
+	r.JSON(t, &l)
+	return l
+}
+
+func TestRegistrar(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		n := servertest.Start(t, kind, servertest.Options{SIP: "127.0.0.1:0"})
+		ten := n.MustTenant(t, n.AdminToken, "", "Phone Co", "reseller")
+		peerID := sipPeer(t, n, ten.Token, "alice1001", "Secret123", "register_timeout", 600)
+		for _, transport := range []string{"udp", "tcp"} {
+			t.Run(transport, func(t *testing.T) {
+				ph := dialPhone(t, transport, n.SIPAddr)
+				local := ph.conn.LocalAddr().String()
+				first := ph.mustSend(ph.registerText("alice1001", []string{"<sip:alice1001@" + local + ">"}, "Expires: 3600"))
+				chals := first.GetHeaders("WWW-Authenticate")
+				if first.StatusCode != 401 || len(chals) != 2 || !strings.Contains(chals[0].Value(), "MD5") || !strings.Contains(chals[1].Value(), "SHA-256") {
+					t.Fatalf("challenge: %s", first)
+				}
+				if via := first.Via(); via == nil || via.Params.GetOr("rport", "") == "" || via.Params.GetOr("received", "") == "" {
+					t.Errorf("rport and received not filled in: %v", first.Via())
+				}
+				authz := ph.authorization(first, "MD5", "alice1001", "Secret123")
+				okText := ph.registerText("alice1001", []string{"<sip:alice1001@" + local + ">"}, "Expires: 3600", authz)
+				res := ph.mustSend(okText)
+				if res.StatusCode != 200 {
+					t.Fatalf("MD5 REGISTER: %s", res)
+				}
+				if got := contactsOf(res); got["sip:alice1001@"+local] != 600 {
+					t.Errorf("200 contacts %v: want the contact bounded to register_timeout 600", got)
+				}
+				// The same credentials in a new transaction (a resend of
+				// okText itself is a retransmission, answered from the
+				// transaction): a replay, challenged anew.
+				replay := ph.registerText("alice1001", []string{"<sip:alice1001@" + local + ">"}, "Expires: 3600", authz)
+				if res := ph.mustSend(replay); res.StatusCode != 401 || !strings.Contains(res.GetHeader("WWW-Authenticate").Value(), "stale=true") {
+					t.Errorf("replayed nonce: %d %s, want 401 stale", res.StatusCode, res.Reason)
+				}
+				second := "<sip:alice1001@192.0.2.50:5070;transport=" + transport + ">"
+				res = ph.register("SHA-256", "alice1001", "Secret123", []string{second}, "Expires: 300")
+				if res.StatusCode != 200 || len(contactsOf(res)) != 2 {
+					t.Fatalf("SHA-256 REGISTER of a second contact: %s", res)
+				}
+				l := registrations(t, n, ten.Token, peerID)
+				if l.Count != 2 {
+					t.Fatalf("registrations: %+v", l)
+				}
+				it := l.Items[0]
+				if it.RawContact != "sip:alice1001@"+local || it.RawSource != local || it.RawTransport != transport || it.RawUA != "TestPhone/1.0" ||
+					time.Until(it.ExpiresAt) > 600*time.Second || time.Until(it.ExpiresAt) < 590*time.Second {
+					t.Errorf("registration as listed: %+v", it)
+				}
+				// A stranger cannot see them.
+				other := n.MustTenant(t, n.AdminToken, "", "Other Co", "reseller")
+				if r := n.Do(t, http.MethodGet, "/api/peers/"+peerID+"/registrations", other.Token, nil); r.Status != 404 {
+					t.Errorf("registrations by another tenant: %d", r.Status)
+				}
+
+				// Wrong password and unknown user answer the same.
+				wrong := ph.register("MD5", "alice1001", "Wrong1234", []string{"<sip:alice1001@" + local + ">"})
+				unknown := ph.register("MD5", "nobody9999", "Wrong1234", []string{"<sip:nobody9999@" + local + ">"})
+				if wrong.StatusCode != 403 || unknown.StatusCode != wrong.StatusCode || unknown.Reason != wrong.Reason ||
+					len(unknown.Headers()) != len(wrong.Headers()) {
+					t.Errorf("wrong password %d %q (%d headers), unknown user %d %q (%d headers): want one identical 403",
+						wrong.StatusCode, wrong.Reason, len(wrong.Headers()), unknown.StatusCode, unknown.Reason, len(unknown.Headers()))
+				}
+
+				// Un-REGISTER one contact, then all.
+				res = ph.register("MD5", "alice1001", "Secret123", []string{second}, "Expires: 0")
+				if res.StatusCode != 200 || len(contactsOf(res)) != 1 {
+					t.Errorf("un-REGISTER one: %s", res)
+				}
+				res = ph.register("MD5", "alice1001", "Secret123", []string{"*"}, "Expires: 0")
+				if res.StatusCode != 200 || len(contactsOf(res)) != 0 {
+					t.Errorf("un-REGISTER *: %s", res)
+				}
+				if l := registrations(t, n, ten.Token, peerID); l.Count != 0 {
+					t.Errorf("after Contact: *: %+v", l)
+				}
+				// Too short an expiry is refused with the minimum.
+				res = ph.register("MD5", "alice1001", "Secret123", []string{"<sip:alice1001@" + local + ">"}, "Expires: 10")
+				if res.StatusCode != 423 || res.GetHeader("Min-Expires") == nil {
+					t.Errorf("Expires: 10: %s", res)
+				}
+			})
+		}
+		// A scanner gets no answer at all.
+		ph := dialPhone(t, "udp", n.SIPAddr)
+		ph.ua = "friendly-scanner"
+		if res := ph.send(ph.registerText("alice1001", []string{"<sip:x@192.0.2.1>"}), 500*time.Millisecond); res != nil {
+			t.Errorf("scanner answered: %s", res)
+		}
+		// A disabled peer fails like a wrong password.
+		mustOK(t, n, http.MethodPost, "/api/peers/"+peerID, ten.Token, map[string]any{"status": "disabled"})
+		ph = dialPhone(t, "udp", n.SIPAddr)
+		if res := ph.register("MD5", "alice1001", "Secret123", []string{"<sip:a@192.0.2.1>"}); res.StatusCode != 403 {
+			t.Errorf("disabled peer: %s", res)
+		}
+	})
+}
+
+func TestRegistrarBlocksGuessing(t *testing.T) {
+	n := servertest.Start(t, "sqlite", servertest.Options{SIP: "127.0.0.1:0",
+		SIPGuard: sipengine.GuardConfig{MaxFailures: 3, BlockFor: time.Minute, ThrottleEvery: time.Nanosecond}})
+	ten := n.MustTenant(t, n.AdminToken, "", "Guess Co", "reseller")
+	sipPeer(t, n, ten.Token, "bob20002", "Secret123")
+	ph := dialPhone(t, "udp", n.SIPAddr)
+	for i := range 3 {
+		if res := ph.register("MD5", "bob20002", fmt.Sprintf("Guess%04d", i), []string{"<sip:b@192.0.2.1>"}); res.StatusCode != 403 {
+			t.Fatalf("guess %d: %s", i, res)
+		}
+	}
+	// The address is blocked: even the right password gets no answer.
+	if res := ph.send(ph.registerText("bob20002", []string{"<sip:b@192.0.2.1>"}), 500*time.Millisecond); res != nil {
+		t.Errorf("blocked address answered: %s", res)
+	}
+}
+
+func TestRegistrationsSurviveRestartAndAreShared(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		n1 := servertest.Start(t, kind, servertest.Options{SIP: "127.0.0.1:0"})
+		ten := n1.MustTenant(t, n1.AdminToken, "", "Restart Co", "reseller")
+		peerID := sipPeer(t, n1, ten.Token, "carol3003", "Secret123")
+		ph := dialPhone(t, "tcp", n1.SIPAddr)
+		if res := ph.register("MD5", "carol3003", "Secret123", []string{"<sip:carol3003@192.0.2.7:5060>"}); res.StatusCode != 200 {
+			t.Fatalf("register: %s", res)
+		}
+		n2 := servertest.Start(t, kind, servertest.Options{SIP: "127.0.0.1:0", DBURL: n1.DBURL, DataDir: dataDirFor(kind, n1)})
+		if l := registrations(t, n2, ten.Token, peerID); l.Count != 1 || l.Items[0].RawContact != "sip:carol3003@192.0.2.7:5060" {
+			t.Fatalf("the other node sees %+v", l)
+		}
+		ph2 := dialPhone(t, "udp", n2.SIPAddr)
+		if res := ph2.register("SHA-256", "carol3003", "Secret123", []string{"<sip:carol3003@192.0.2.8:5060>"}); res.StatusCode != 200 || len(contactsOf(res)) != 2 {
+			t.Fatalf("register on the second node: %s", res)
+		}
+		n1.Stop()
+		n3 := servertest.Start(t, kind, servertest.Options{SIP: "127.0.0.1:0", DBURL: n1.DBURL, DataDir: dataDirFor(kind, n1)})
+		if l := registrations(t, n3, ten.Token, peerID); l.Count != 2 {
+			t.Errorf("after a restart: %+v", l)
+		}
+		p, err := n3.Peers.Get(t.Context(), mustPrincipal(t, n3), rawID(t, peerID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if targets, err := n3.SIP.Locator.Targets(t.Context(), p); err != nil || len(targets) != 2 {
+			t.Errorf("locator on the restarted node: %+v %v", targets, err)
+		}
+	})
+}
+
+// dataDirFor is where a node sharing n's store keeps its files: the same
+// directory for SQLite (the database is a file in it), a fresh one for
+// PostgreSQL.
+func dataDirFor(kind string, n *servertest.Node) string {
+	if kind == "sqlite" {
+		return n.DataDir
+	}
+	return ""
+}
+
+func mustPrincipal(t *testing.T, n *servertest.Node) auth.Principal {
+	t.Helper()
+	p, err := n.OperatorPrincipal(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
