@@ -194,6 +194,12 @@ func subaccountBody(kv ...any) map[string]any {
 	return bodyWith(map[string]any{"friendly_name": "Main office", "multi_tenancy_mode": "disabled", "status": "enabled"}, kv...)
 }
 
+// peerBody is the smallest valid dynamic peer create body.
+func peerBody(kv ...any) map[string]any {
+	return bodyWith(map[string]any{"friendly_name": "Desk phone", "host_type": "dynamic", "username": "deskphone1",
+		"password": "Secret123", "callerid_mode": "device"}, kv...)
+}
+
 // addressBody is a valid Canadian billing address (Quebec, state_id 76).
 func addressBody(kv ...any) map[string]any {
 	return bodyWith(map[string]any{
@@ -214,6 +220,8 @@ type populated struct {
 	UserToken  string // its secret
 	Tariff     string // a tariff the tenant owns
 	Rate       string // a call rate of Tariff
+	Peer       string // a peer of the tenant in Subaccount
+	PeerUser   string // its SIP username
 }
 
 // callRateBody is a valid call rate create body.
@@ -241,6 +249,8 @@ func mustPopulate(tb testing.TB, n *servertest.Node, parentToken, name string) p
 	p.TokenID, p.UserToken = tok["id"].(string), tok["token"].(string)
 	p.Tariff = n.MustCreate(tb, "/api/tariffs", p.Token, map[string]any{"name": name + " deck"})
 	p.Rate = n.MustCreate(tb, "/api/call_rates?tariff_id="+url.QueryEscape(p.Tariff), p.Token, callRateBody())
+	p.PeerUser = "peer" + p.Number
+	p.Peer = n.MustCreate(tb, "/api/peers", p.Token, peerBody("username", p.PeerUser, "subaccount_id", p.Subaccount))
 	return p
 }
 
@@ -255,7 +265,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 		"/api/subaccounts/" + p.Subaccount, "/api/subaccounts/" + p.Subaccount + "/addresses",
 		"/api/subaccount_addresses/" + p.Address,
 		"/api/users/" + p.UserID, "/api/users/" + p.User, "/api/tokens/" + p.TokenID,
-		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate,
+		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate, "/api/peers/" + p.Peer,
 	} {
 		m := mustOK(tb, n, http.MethodGet, path, p.Token, nil)
 		delete(m, "last_used_at")
@@ -267,13 +277,13 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 
 // ids lists the native ids of everything p holds.
 func (p populated) ids() []string {
-	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate}
+	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Peer}
 }
 
 // secrets lists strings that only p's own credentials may ever see.
 func (p populated) secrets(tb testing.TB) []string {
 	tb.Helper()
-	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note}
+	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note, p.PeerUser}
 	for _, nid := range p.ids() {
 		out = append(out, nid, fmt.Sprint(rawID(tb, nid)))
 	}

@@ -149,7 +149,9 @@ func (e *Engine) Listen() error {
 		e.tls = tls.NewListener(ln, tlsConf)
 	}
 	e.advHost, e.advPort = e.advertised()
-	opts := []sipgo.UserAgentOption{sipgo.WithUserAgent(e.cfg.UserAgent), sipgo.WithUserAgentHostname(e.advHost)}
+	opts := []sipgo.UserAgentOption{sipgo.WithUserAgent(e.cfg.UserAgent), sipgo.WithUserAgentHostname(e.advHost),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log))}
 	if tlsConf != nil {
 		opts = append(opts, sipgo.WithUserAgenTLSConfig(tlsConf))
 	}
