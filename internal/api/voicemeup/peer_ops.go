@@ -25,7 +25,7 @@ type peerOps struct{ peers *peer.Service }
 // peerFieldNames renames core fields to this API's parameters, whose
 // error types the document defines (dtmf_invalid, client_subaccount_id_invalid).
 var peerFieldNames = map[string]string{
-	"dtmf_mode": "dtmf", "subaccount_id": "client_subaccount_id", "username": "peer_username",
+	"dtmf_mode": "dtmf", "subaccount_id": "client_subaccount_id",
 }
 
 func flag(b bool) string {
@@ -186,22 +186,28 @@ func (o *peerOps) updatePeer(ctx context.Context, r *Request) (*Result, error) {
 		required = append(required, "transport")
 	}
 	for _, f := range required {
-		if f == "codecs" && r.SentList(f) || r.Has(f) {
+		if r.Has(f) || f == "codecs" && len(r.List(f)) > 0 {
 			continue
 		}
 		return nil, Missing(f)
 	}
 	var res peer.Peer
 	if mode == "create" {
-		name := r.OptionalString("peer_username", r.OptionalString("username", ""))
+		// username is the document's deprecated spelling, but also the
+		// credential parameter: it names the peer only when it is not the
+		// caller's own login.
+		name := r.OptionalString("peer_username", "")
+		if u := r.OptionalString("username", ""); name == "" && u != r.Principal.Username {
+			name = u
+		}
 		if name == "" {
-			return nil, Missing("peer_username")
+			return nil, Missing("username")
 		}
 		p.Username = &name
 		res, err = o.peers.Create(ctx, r.Principal, p)
 	} else {
-		if r.Has("peer_username") || r.Has("username") {
-			return nil, problem.Field("peer_username", "is only available on mode create")
+		if r.Has("peer_username") {
+			return nil, problem.Field("username", "is only available on mode create")
 		}
 		pid, ierr := r.Int("client_peer_id")
 		if ierr != nil {
