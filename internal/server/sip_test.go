@@ -368,3 +368,59 @@ func mustPrincipal(t *testing.T, n *servertest.Node) auth.Principal {
 	}
 	return p
 }
+
+// TestQualify registers a contact of a peer with qualify on, answers the
+// OPTIONS pings for a while and then stops: the binding is reachable, then
+// marked unreachable.
+func TestQualify(t *testing.T) {
+	n := servertest.Start(t, "sqlite", servertest.Options{SIP: "127.0.0.1:0"})
+	ten := n.MustTenant(t, n.AdminToken, "", "Qualify Co", "reseller")
+	peerID := sipPeer(t, n, ten.Token, "dave40004", "Secret123", "enable_qualify", true, "qualify", 2000)
+	ph := dialPhone(t, "udp", n.SIPAddr)
+	local := ph.conn.LocalAddr().String()
+	if res := ph.register("MD5", "dave40004", "Secret123", []string{"<sip:dave40004@" + local + ">"}); res.StatusCode != 200 {
+		t.Fatalf("register: %s", res)
+	}
+	// Answer pings for a few seconds.
+	deadline := time.Now().Add(3 * time.Second)
+	answered := 0
+	buf := make([]byte, 65535)
+	for time.Now().Before(deadline) {
+		_ = ph.conn.SetReadDeadline(deadline)
+		k, err := ph.conn.Read(buf)
+		if err != nil {
+			break
+		}
+		m, err := sip.ParseMessage(buf[:k])
+		if err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+		req, ok := m.(*sip.Request)
+		if !ok || req.Method != sip.OPTIONS {
+			t.Fatalf("expected OPTIONS, got %s", buf[:k])
+		}
+		if req.Recipient.String() != "sip:dave40004@"+local {
+			t.Errorf("ping to %s", req.Recipient.String())
+		}
+		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+		if _, err := ph.conn.Write([]byte(res.String())); err != nil {
+			t.Fatal(err)
+		}
+		answered++
+	}
+	if answered == 0 {
+		t.Fatal("no OPTIONS ping within 3 s for a qualify of 2 s")
+	}
+	l := registrations(t, n, ten.Token, peerID)
+	if l.Count != 1 || !l.Items[0].Reachable {
+		t.Fatalf("while answering: %+v", l)
+	}
+	// Go silent: within one interval and one timeout it is unreachable.
+	for range 80 {
+		time.Sleep(100 * time.Millisecond)
+		if l := registrations(t, n, ten.Token, peerID); l.Count == 1 && !l.Items[0].Reachable {
+			return
+		}
+	}
+	t.Errorf("a contact that stopped answering is still reachable: %+v", registrations(t, n, ten.Token, peerID))
+}
