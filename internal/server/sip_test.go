@@ -424,3 +424,34 @@ func TestQualify(t *testing.T) {
 	}
 	t.Errorf("a contact that stopped answering is still reachable: %+v", registrations(t, n, ten.Token, peerID))
 }
+
+// TestStaticPeerLocation: a static peer is found by its host and port, and
+// cannot register.
+func TestStaticPeerLocation(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		n := servertest.Start(t, kind, servertest.Options{SIP: "127.0.0.1:0"})
+		ten := n.MustTenant(t, n.AdminToken, "", "Static Co", "reseller")
+		n.MustCreate(t, "/api/peers", ten.Token, peerBody("username", "pbxtrunk01", "host_type", "static", "host", "198.51.100.20",
+			"port", 5080, "transport", "tcp", "password", nil))
+		other := n.MustCreate(t, "/api/peers", ten.Token, peerBody("username", "pbxtrunk02", "host_type", "static", "host", "198.51.100.20",
+			"port", 5090, "password", nil))
+		ctx := t.Context()
+		for port, want := range map[int]string{5080: "pbxtrunk01", 5090: "pbxtrunk02", 5060: ""} {
+			p, ok, err := n.SIP.Locator.PeerAt(ctx, "198.51.100.20", port)
+			if err != nil || ok != (want != "") || p.Username != want {
+				t.Errorf("PeerAt port %d = %q %v %v, want %q", port, p.Username, ok, err, want)
+			}
+		}
+		p, err := n.Peers.Get(ctx, mustPrincipal(t, n), rawID(t, other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if targets, err := n.SIP.Locator.Targets(ctx, p); err != nil || len(targets) != 1 || targets[0].Address != "198.51.100.20:5090" {
+			t.Errorf("static targets: %+v %v", targets, err)
+		}
+		ph := dialPhone(t, "udp", n.SIPAddr)
+		if res := ph.register("MD5", "pbxtrunk01", "Secret123", []string{"<sip:x@192.0.2.1>"}); res.StatusCode != 403 {
+			t.Errorf("a static peer registered: %s", res)
+		}
+	})
+}

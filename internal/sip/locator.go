@@ -79,3 +79,26 @@ func (l *Locator) Targets(ctx context.Context, p peer.Peer) ([]Target, error) {
 	}
 	return out, nil
 }
+
+// PeerAt finds the enabled static peer a request from ip:port comes from:
+// one at exactly that host and port, else the only one at that host.
+func (l *Locator) PeerAt(ctx context.Context, ip string, port int) (peer.Peer, bool, error) {
+	peers, err := l.store.StaticPeers(ctx, ip, 0)
+	if err != nil {
+		return peer.Peer{}, false, err
+	}
+	var enabled []peer.Peer
+	for _, p := range peers {
+		if p.Status != "enabled" {
+			continue
+		}
+		if p.Port == port {
+			return p, true, nil
+		}
+		enabled = append(enabled, p)
+	}
+	if len(enabled) == 1 {
+		return enabled[0], true, nil
+	}
+	return peer.Peer{}, false, nil
+}
