@@ -149,9 +149,10 @@ func (e *Engine) Listen() error {
 		e.tls = tls.NewListener(ln, tlsConf)
 	}
 	e.advHost, e.advPort = e.advertised()
+	quiet := slog.New(quietHandler{e.log.Handler()})
 	opts := []sipgo.UserAgentOption{sipgo.WithUserAgent(e.cfg.UserAgent), sipgo.WithUserAgentHostname(e.advHost),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(e.log)),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(e.log))}
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(quiet)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(quiet))}
 	if tlsConf != nil {
 		opts = append(opts, sipgo.WithUserAgenTLSConfig(tlsConf))
 	}
@@ -160,13 +161,13 @@ func (e *Engine) Listen() error {
 		e.closeListeners()
 		return fmt.Errorf("sip ua: %w", err)
 	}
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(e.log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(quiet))
 	if err != nil {
 		ua.Close()
 		e.closeListeners()
 		return fmt.Errorf("sip server: %w", err)
 	}
-	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(e.log), sipgo.WithClientHostname(e.advHost))
+	client, err := sipgo.NewClient(ua, sipgo.WithClientLogger(quiet), sipgo.WithClientHostname(e.advHost))
 	if err != nil {
 		ua.Close()
 		e.closeListeners()
@@ -314,3 +315,21 @@ func (e *Engine) serve(req *sip.Request, tx sip.ServerTransaction) {
 		e.log.Debug("sip respond", "err", err)
 	}
 }
+
+// quietHandler logs sipgo's transport and transaction layers at debug
+// level: what they report (a datagram that does not parse, a connection
+// that dropped) is the internet's noise, and a flood of garbage must not
+// turn into a flood of error lines.
+type quietHandler struct{ h slog.Handler }
+
+func (q quietHandler) Enabled(ctx context.Context, _ slog.Level) bool {
+	return q.h.Enabled(ctx, slog.LevelDebug)
+}
+
+func (q quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	r.Level = slog.LevelDebug
+	return q.h.Handle(ctx, r)
+}
+
+func (q quietHandler) WithAttrs(a []slog.Attr) slog.Handler { return quietHandler{q.h.WithAttrs(a)} }
+func (q quietHandler) WithGroup(n string) slog.Handler      { return quietHandler{q.h.WithGroup(n)} }
