@@ -114,7 +114,7 @@ func New(cfg Config, store peer.Store, ids IDs, node int64) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, store: store, ids: ids, node: node, log: cfg.Log, now: time.Now,
 		dummyMD5: peer.HA1("MD5", "nobody", cfg.Realm, "no-such-password")}
-	e.nonces = newNonces(cfg.NonceTTL, 500_000, func() time.Time { return e.now() })
+	e.nonces = newNonces(cfg.NonceTTL, 100_000, func() time.Time { return e.now() })
 	e.guard = newGuard(cfg.Guard, func() time.Time { return e.now() })
 	e.Locator = newLocator(store, func() time.Time { return e.now() })
 	return e, nil

@@ -228,7 +228,7 @@ func (e *Engine) bind(ctx context.Context, req *sip.Request, p peer.Peer) *sip.R
 		}
 		if c.Address.Wildcard {
 			// RFC 3261 §10.2.2: "*" only alone and with Expires: 0.
-			if len(contacts) != 1 || exp != 0 || c.Params.Has("expires") && exp != 0 {
+			if len(contacts) != 1 || exp != 0 {
 				return e.respond(req, sip.StatusBadRequest, "Bad Request")
 			}
 			change.RemoveAll = true

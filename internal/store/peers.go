@@ -256,7 +256,9 @@ func (s *Peers) Registrations(ctx context.Context, peerID int64, now time.Time) 
 }
 
 // ApplyBindings applies one REGISTER's change to a peer's bindings in one
-// transaction and returns the bindings that remain.
+// transaction and returns the bindings that remain. A binding refreshed
+// with the Call-ID it was made with and no higher CSeq is a REGISTER that
+// arrived out of order (RFC 3261 §10.3): the newer binding stays.
 func (s *Peers) ApplyBindings(ctx context.Context, peerID int64, c peer.BindingChange) ([]peer.Registration, error) {
 	var out []peer.Registration
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -286,7 +288,8 @@ func (s *Peers) ApplyBindings(ctx context.Context, peerID int64, c peer.BindingC
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
 				ON CONFLICT (peer_id, contact) DO UPDATE SET source = excluded.source, transport = excluded.transport,
 					user_agent = excluded.user_agent, call_id = excluded.call_id, cseq = excluded.cseq, node = excluded.node,
-					registered_at = excluded.registered_at, expires_at = excluded.expires_at, reachable = excluded.reachable`,
+					registered_at = excluded.registered_at, expires_at = excluded.expires_at, reachable = excluded.reachable
+				WHERE peer_registrations.call_id <> excluded.call_id OR peer_registrations.cseq < excluded.cseq`,
 				g.ID, peerID, g.AccountID, g.Contact, g.Source, g.Transport, g.UserAgent, g.CallID, g.CSeq, g.Node,
 				Micros(g.RegisteredAt), Micros(g.ExpiresAt), g.Reachable, int64(0))
 			if err != nil {

@@ -85,8 +85,18 @@ func TestPeerStore(t *testing.T) {
 		if regs, _ := peers.Registrations(ctx, p.ID, now); len(regs) != 2 {
 			t.Errorf("a refused change must leave the bindings: %d", len(regs))
 		}
+		// A REGISTER of the same Call-ID that is not newer changes nothing.
+		stale := reg("sip:a@192.0.2.1", time.Minute)
+		if _, err := peers.ApplyBindings(ctx, p.ID, peer.BindingChange{Now: now, Max: 2, Upsert: []peer.Registration{stale}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := peers.Registrations(ctx, p.ID, now.Add(2*time.Minute)); len(got) != 2 {
+			t.Errorf("an out-of-order REGISTER shortened a binding: %d left", len(got))
+		}
 		// A refresh of a contact replaces it rather than adding one.
-		regs, err = peers.ApplyBindings(ctx, p.ID, peer.BindingChange{Now: now, Max: 2, Upsert: []peer.Registration{reg("sip:a@192.0.2.1", time.Minute)}})
+		fresh := reg("sip:a@192.0.2.1", time.Minute)
+		fresh.CSeq = 2
+		regs, err = peers.ApplyBindings(ctx, p.ID, peer.BindingChange{Now: now, Max: 2, Upsert: []peer.Registration{fresh}})
 		if err != nil || len(regs) != 2 {
 			t.Fatalf("refresh: %v %v", len(regs), err)
 		}
