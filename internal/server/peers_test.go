@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,6 +103,19 @@ func TestPeersNative(t *testing.T) {
 		}
 		if l := mustOK(t, n, http.MethodGet, "/api/peers", other.Token, nil); l["count"] != 0.0 {
 			t.Errorf("another tenant lists %v", l)
+		}
+		// A subaccount lists its peers, and a peer outlives its subaccount.
+		office := n.MustCreate(t, "/api/subaccounts", ten.Token, subaccountBody("friendly_name", "Annex"))
+		mustOK(t, n, http.MethodPost, "/api/peers/"+id, ten.Token, map[string]any{"subaccount_id": office})
+		a := vmu(t, n, "json", "get_subaccounts", vmuCreds(ten, "client_subaccount_id", strconv.FormatInt(rawID(t, office), 10), "get_associations", "1")).ok(t, "associations")
+		if !strings.Contains(string(a.Raw), strconv.FormatInt(rawID(t, id), 10)) {
+			t.Errorf("the subaccount's associations do not list its peer: %s", a.Raw)
+		}
+		if r := n.Do(t, http.MethodDelete, "/api/subaccounts/"+office, ten.Token, nil); r.Status != http.StatusNoContent {
+			t.Fatalf("delete subaccount: %d %s", r.Status, r.Body)
+		}
+		if p := mustOK(t, n, http.MethodGet, "/api/peers/"+id, ten.Token, nil); p["subaccount_id"] != nil {
+			t.Errorf("the peer still names its deleted subaccount: %v", p["subaccount_id"])
 		}
 		if r := n.Do(t, http.MethodDelete, "/api/peers/"+id, ten.Token, nil); r.Status != http.StatusNoContent {
 			t.Fatalf("delete: %d %s", r.Status, r.Body)

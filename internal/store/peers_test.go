@@ -132,5 +132,19 @@ func TestPeerStore(t *testing.T) {
 		if _, err := peers.PeerByID(ctx, p.ID); !problem.Is(err, problem.NotFound) {
 			t.Errorf("after delete: %v", err)
 		}
+		// Deleting an account takes its peers and their bindings along.
+		q := e.peerOf(tr.cust.ID, "lastpeer01")
+		if err := peers.CreatePeer(ctx, &q); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peers.ApplyBindings(ctx, q.ID, peer.BindingChange{Now: now, Upsert: []peer.Registration{reg("sip:q@192.0.2.9", time.Hour)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.accounts.DeleteAccount(ctx, tr.sub.ID, tr.cust.ID); err != nil {
+			t.Fatalf("delete an account with a peer: %v", err)
+		}
+		if _, err := peers.PeerByID(ctx, q.ID); !problem.Is(err, problem.NotFound) {
+			t.Errorf("the peer outlived its account: %v", err)
+		}
 	})
 }
