@@ -82,11 +82,17 @@ type Engine struct {
 	dummyMD5 string
 }
 
+// sipgoDefault routes the few messages sipgo logs through its process-wide
+// default logger (connection reference counts) to the first engine's
+// logger, at debug level.
+var sipgoDefault sync.Once
+
 // New prepares an engine; Listen binds it.
 func New(cfg Config, store peer.Store, ids IDs, node int64) (*Engine, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	sipgoDefault.Do(func() { sip.SetDefaultLogger(slog.New(quietHandler{cfg.Log.Handler()})) })
 	if cfg.Realm == "" {
 		cfg.Realm = peer.DefaultRealm
 	}
