@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs and starts a
 # local PostgreSQL when none is reachable, so every store test runs on both
-# SQLite and PostgreSQL, then checks formatting and vet and runs go test.
+# SQLite and PostgreSQL, installs SIPp (sip-tester) for the SIP scenarios in
+# test/sipp, then checks formatting and vet and runs go test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,15 @@ SQL
 	fi
 }
 
+install_sipp() {
+	if ! command -v sipp >/dev/null 2>&1; then
+		echo "--- installing SIPp (sip-tester)"
+		as_root apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sip-tester >/dev/null
+	fi
+}
+
+install_sipp
 if [ -z "${SWITCHBOARD_TEST_POSTGRES:-}" ]; then
 	start_postgres
 	export SWITCHBOARD_TEST_POSTGRES="$pg_url_default"

@@ -34,7 +34,7 @@ func TestCrashDuringCharges(t *testing.T) {
 		db := servertest.DBURL(t, kind)
 		start := func() (*exec.Cmd, string, string) {
 			addr := freeAddr(t)
-			cmd := exec.Command(bin, "serve", "--data", dir, "--db", db, "--http", addr, "--api-per-minute", "1000000000")
+			cmd := exec.Command(bin, "serve", "--data", dir, "--db", db, "--http", addr, "--sip", "off", "--api-per-minute", "1000000000")
 			stdout, _ := cmd.StdoutPipe()
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -22,7 +22,7 @@ type CLI struct {
 	LogFormat string `name:"log-format" enum:"text,json" default:"text" env:"SWITCHBOARD_LOG_FORMAT" help:"Log format: text or json."`
 	LogLevel  string `name:"log-level" enum:"debug,info,warn,error" default:"info" env:"SWITCHBOARD_LOG_LEVEL" help:"Minimum log level."`
 
-	Serve   ServeCmd   `cmd:"" help:"Run a Switchboard node (HTTP API; SIP and media arrive with later releases)."`
+	Serve   ServeCmd   `cmd:"" help:"Run a Switchboard node (HTTP API and SIP registrar; media arrives with a later release)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Token   TokenCmd   `cmd:"" help:"Create, list and revoke API tokens."`
 	Rate    RateCmd    `cmd:"" help:"Rate a CSV of calls against a deck file and write the priced calls as CSV."`

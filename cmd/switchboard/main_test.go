@@ -172,3 +172,14 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("SWITCHBOARD_DATA was ignored: %v", err)
 	}
 }
+
+func TestServeRefusesBadSIPFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--sip-tls-cert", "cert.pem"},
+		{"--sip-digest", "MD5,SHA-1"},
+	} {
+		if out, code := run(t, append([]string{"serve", "--sip", "off", "--data", t.TempDir()}, args...)...); code != 2 || !strings.Contains(out, "sip") {
+			t.Errorf("serve %v: exit %d %q, want a usage error naming the flag", args, code, out)
+		}
+	}
+}

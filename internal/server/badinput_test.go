@@ -131,7 +131,7 @@ func outOfRange(s *huma.Schema) []any {
 }
 
 // idRefs are body fields holding native ids.
-var idRefs = []string{"parent_id", "account_id", "user_id", "multi_tenancy_subaccount_id"}
+var idRefs = []string{"parent_id", "account_id", "user_id", "multi_tenancy_subaccount_id", "subaccount_id"}
 
 var badQueries = map[string][]string{
 	"filter": {"id eq", "bogus eq 1", "(((id eq 1", "id eq 'notanid'", strings.Repeat("not ", 40) + "id eq 1",
@@ -157,7 +157,7 @@ func TestBadInputWalk(t *testing.T) {
 		doc := n.Native.OpenAPI()
 		ids := map[string]string{"accounts": p.Child, "subaccounts": p.Subaccount, "subaccount_addresses": p.Address,
 			"users": p.User, "tokens": p.TokenID, "tariffs": p.Tariff, "call_rates": p.Rate,
-			"payments": p.Child, "command_prices": p.Child, // no payment or price in populated: an id that names none
+			"payments": p.Child, "command_prices": p.Child, "peers": p.Peer, // no payment or price in populated: an id that names none
 			"bundles": p.Bundle, "call_packs": p.Pack, "bundle_types": "1", "call_pack_types": "13"}
 		walked := 0
 		for _, pattern := range n.Server.Router.Patterns() {

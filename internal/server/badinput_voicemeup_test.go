@@ -18,6 +18,8 @@ var vmuGarbage = url.Values{
 	"friendly_name": {"\x00\xff"}, "status": {"gone"}, "options[]": {"bogus"}, "multi_tenancy_mode": {"x"},
 	"civic_number": {"abc"}, "client_brand_id": {"x"}, "international_nip": {"12"},
 	"allow_international_call": {"maybe"}, "international_call_limit": {"-5"}, "postal_code": {"\x00"},
+	"client_peer_id": {"x1"}, "host_type": {"cloud"}, "codecs": {"opus,,"}, "metadata": {"{"}, "qualify": {"9e9"},
+	"enable_nat": {"2"}, "peer_username": {"\x00"}, "client_channel_id": {"-"},
 }
 
 // vmuGarbageTolerant are request types that read no parameter, so

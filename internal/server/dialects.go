@@ -13,6 +13,7 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
+	voicemeup.RegisterPeerOps(vmu, s.Peers)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)

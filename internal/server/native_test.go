@@ -194,6 +194,12 @@ func subaccountBody(kv ...any) map[string]any {
 	return bodyWith(map[string]any{"friendly_name": "Main office", "multi_tenancy_mode": "disabled", "status": "enabled"}, kv...)
 }
 
+// peerBody is the smallest valid dynamic peer create body.
+func peerBody(kv ...any) map[string]any {
+	return bodyWith(map[string]any{"friendly_name": "Desk phone", "host_type": "dynamic", "username": "deskphone1",
+		"password": "Secret123", "callerid_mode": "device"}, kv...)
+}
+
 // addressBody is a valid Canadian billing address (Quebec, state_id 76).
 func addressBody(kv ...any) map[string]any {
 	return bodyWith(map[string]any{
@@ -216,6 +222,8 @@ type populated struct {
 	Rate       string // a call rate of Tariff
 	Bundle     string // a bundle the tenant bought
 	Pack       string // a call pack the tenant bought
+	Peer       string // a peer of the tenant in Subaccount
+	PeerUser   string // its SIP username
 }
 
 // callRateBody is a valid call rate create body.
@@ -246,6 +254,8 @@ func mustPopulate(tb testing.TB, n *servertest.Node, parentToken, name string) p
 	mustOK(tb, n, http.MethodPost, "/api/transactions", parentToken, map[string]any{"account_id": p.AccountID, "activity": "manual_credit", "credit": "100"})
 	p.Bundle = n.MustCreate(tb, "/api/bundles", p.Token, map[string]any{"bundle_type": 2})
 	p.Pack = n.MustCreate(tb, "/api/call_packs", p.Token, map[string]any{"pack_id": 13})
+	p.PeerUser = "peer" + p.Number
+	p.Peer = n.MustCreate(tb, "/api/peers", p.Token, peerBody("username", p.PeerUser, "subaccount_id", p.Subaccount))
 	return p
 }
 
@@ -260,7 +270,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 		"/api/subaccounts/" + p.Subaccount, "/api/subaccounts/" + p.Subaccount + "/addresses",
 		"/api/subaccount_addresses/" + p.Address,
 		"/api/users/" + p.UserID, "/api/users/" + p.User, "/api/tokens/" + p.TokenID,
-		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate,
+		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate, "/api/peers/" + p.Peer,
 		"/api/bundles/" + p.Bundle, "/api/call_packs/" + p.Pack,
 	} {
 		m := mustOK(tb, n, http.MethodGet, path, p.Token, nil)
@@ -273,13 +283,13 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 
 // ids lists the native ids of everything p holds.
 func (p populated) ids() []string {
-	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack}
+	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack, p.Peer}
 }
 
 // secrets lists strings that only p's own credentials may ever see.
 func (p populated) secrets(tb testing.TB) []string {
 	tb.Helper()
-	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note}
+	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note, p.PeerUser}
 	for _, nid := range p.ids() {
 		out = append(out, nid, fmt.Sprint(rawID(tb, nid)))
 	}

@@ -28,16 +28,19 @@ import (
 	"switchboard/internal/id"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
+	"switchboard/internal/peer"
+	"switchboard/internal/sip"
 	"switchboard/internal/store"
 	"switchboard/internal/tariff"
 )
 
 // Config is what a node needs to start.
 type Config struct {
-	DataDir   string
-	DBURL     string
-	HTTPAddr  string
-	SIPAddr   string // reserved for the SIP engine
+	DataDir  string
+	DBURL    string
+	HTTPAddr string
+	// SIP configures the SIP engine; an empty or "off" Addr disables it.
+	SIP       sip.Config
 	RTPPorts  string // reserved for the media engine
 	Version   string
 	Log       *slog.Logger
@@ -62,17 +65,20 @@ type Server struct {
 	CallPacks *callpack.Service
 	// CallCharges rates finished calls and debits them.
 	CallCharges *callcharge.Service
-	Native      *native.API
-	Handler     http.Handler
-	Router      *Router
-	ln          net.Listener
-	http        *http.Server
-	ready       atomic.Bool
-	node        int64
-	holder      string
-	stop        context.CancelFunc
-	done        chan struct{}
-	reseller    *reseller.Dialect
+	Peers       *peer.Service
+	// SIP is the node's SIP engine, nil when SIP is off.
+	SIP      *sip.Engine
+	Native   *native.API
+	Handler  http.Handler
+	Router   *Router
+	reseller *reseller.Dialect
+	ln       net.Listener
+	http     *http.Server
+	ready    atomic.Bool
+	node     int64
+	holder   string
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 // nodeTTL is how long a node id lease lasts without renewal.
@@ -131,13 +137,24 @@ func (s *Server) init(ctx context.Context) error {
 	s.Bundles = bundle.NewService(store.NewBundles(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	s.CallPacks = callpack.NewService(store.NewCallPacks(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	s.CallCharges = callcharge.NewService(store.NewCallCharges(s.DB), s.Tariffs, s.Ledger, gen, nil)
+	s.Peers = peer.NewService(store.NewPeers(s.DB), s.Accounts, gen, s.cfg.SIP.Realm)
+	if s.cfg.SIP.Enabled() {
+		sc := s.cfg.SIP
+		if sc.Log == nil {
+			sc.Log = log
+		}
+		sc.UserAgent = "Switchboard/" + s.cfg.Version
+		if s.SIP, err = sip.New(sc, store.NewPeers(s.DB), gen, node); err != nil {
+			return err
+		}
+	}
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
 	s.Router = newRouter()
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
-		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands,
+		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
 		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
@@ -195,11 +212,18 @@ func (s *Server) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-// Listen binds the HTTP address; Addr is then known (useful with ":0").
+// Listen binds the HTTP address and, when SIP is on, the SIP listeners;
+// Addr and SIP.Addr are then known (useful with ":0").
 func (s *Server) Listen() error {
 	ln, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen http: %w", err)
+	}
+	if s.SIP != nil {
+		if err := s.SIP.Listen(); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	s.ln = ln
 	return nil
@@ -230,12 +254,16 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
+	if s.SIP != nil {
+		s.SIP.Start()
+	}
 	s.ready.Store(true)
 	s.cfg.Log.Info("switchboard serving", "http", s.Addr(), "db", s.DB.String(), "node", s.node, "version", s.cfg.Version)
 	select {
 	case err := <-errc:
 		stop()
 		<-s.done
+		s.closeSIP()
 		return fmt.Errorf("http: %w", err)
 	case <-ctx.Done():
 	}
@@ -243,6 +271,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.cfg.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	s.closeSIP()
 	err := s.http.Shutdown(sctx)
 	stop()
 	<-s.done
@@ -287,9 +316,19 @@ func (s *Server) background(ctx context.Context) {
 	}
 }
 
+// closeSIP stops the SIP engine: listeners, transactions and workers.
+func (s *Server) closeSIP() {
+	if s.SIP != nil {
+		if err := s.SIP.Close(); err != nil {
+			s.cfg.Log.Warn("sip close", "err", err)
+		}
+	}
+}
+
 // Close releases the node id and the store; call after Run returns (or
 // instead of Run).
 func (s *Server) Close() error {
+	s.closeSIP()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = s.DB.ReleaseNode(ctx, s.node, s.holder)

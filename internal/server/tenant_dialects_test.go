@@ -105,9 +105,9 @@ type vmuTenantCase struct {
 	// read, when not nil, are the parameters of a plain call that must
 	// succeed and show nothing of the victim.
 	read url.Values
-	// target returns calls naming the victim's subaccount and address
-	// (raw ids); called with absent ids too, for comparison.
-	target func(sub, addr string) []url.Values
+	// target returns calls naming the victim's subaccount, address and
+	// peer (raw ids); called with absent ids too, for comparison.
+	target func(sub, addr, peer string) []url.Values
 }
 
 var vmuTenantCases = map[string]vmuTenantCase{
@@ -119,22 +119,38 @@ var vmuTenantCases = map[string]vmuTenantCase{
 	"get_rates":               {read: url.Values{"code": {"1514"}}}, // the caller's own tariff only
 	"get_funding_details":     {read: url.Values{}},                 // the caller's own balance only
 	"get_billing_activity":    {read: url.Values{}},                 // the caller's own ledger only
-	"get_subaccounts": {read: url.Values{"get_associations": {"1"}}, target: func(sub, _ string) []url.Values {
+	"get_subaccounts": {read: url.Values{"get_associations": {"1"}}, target: func(sub, _, _ string) []url.Values {
 		return []url.Values{{"client_subaccount_id": {sub}}, {"client_subaccount_id": {sub}, "get_associations": {"1"}}}
 	}},
-	"update_subaccount": {target: func(sub, _ string) []url.Values {
+	"update_subaccount": {target: func(sub, _, _ string) []url.Values {
 		return []url.Values{
 			{"client_subaccount_id": {sub}, "friendly_name": {"Hijacked"}, "multi_tenancy_mode": {"disabled"}, "status": {"enabled"}},
 			{"mode": {"create"}, "friendly_name": {"Hijack office"}, "multi_tenancy_mode": {"shared"}, "multi_tenancy_subaccount_id": {sub}, "status": {"enabled"}},
 		}
 	}},
-	"update_subaccount_address": {target: func(sub, addr string) []url.Values {
+	"get_peers": {read: url.Values{}, target: func(sub, _, peer string) []url.Values {
+		return []url.Values{{"client_peer_id": {peer}}, {"client_subaccount_id": {sub}, "client_peer_id": {peer}}}
+	}},
+	"update_peer": {target: func(sub, _, peer string) []url.Values {
+		create := mergeValues(peerUpdate("1"), url.Values{"mode": {"create"}, "peer_username": {"hijacker77"}, "client_subaccount_id": {sub}})
+		create.Del("client_peer_id")
+		return []url.Values{peerUpdate(peer), create}
+	}},
+	"delete_peer": {target: func(_, _, peer string) []url.Values { return []url.Values{{"client_peer_id": {peer}}} }},
+	"update_subaccount_address": {target: func(sub, addr, _ string) []url.Values {
 		return []url.Values{
 			{"client_subaccount_id": {sub}, "client_address_id": {addr}, "city": {"Hijacked"}},
 			{"mode": {"create"}, "client_subaccount_id": {sub}, "civic_number": {"1"}, "street": {"Rue Hijack"}, "unit_number": {"0"},
 				"city": {"Montreal"}, "country_id": {"38"}, "state_id": {"76"}, "postal_code": {"H2X 1Y4"}},
 		}
 	}},
+}
+
+// peerUpdate is a complete update_peer of peer, as the document requires.
+func peerUpdate(peer string) url.Values {
+	return url.Values{"client_peer_id": {peer}, "friendly_name": {"Hijacked"}, "host_type": {"dynamic"},
+		"callerid_mode": {"device"}, "callerid_type": {"none"}, "callerid_format": {"e164"}, "codecs": {"ulaw"},
+		"dtmf_mode": {"rfc2833"}, "dnis_format": {"e164"}, "status": {"enabled"}, "password": {"Hijacked1"}}
 }
 
 // foreignCodeRe is what voicemeup answers for credentials or ids of
@@ -216,8 +232,8 @@ func walkVoicemeup(t *testing.T, n *servertest.Node, pattern string, types []str
 		if c.target == nil {
 			continue
 		}
-		absent := c.target("1", "1")
-		for i, params := range c.target(fmt.Sprint(rawID(t, v.Subaccount)), fmt.Sprint(rawID(t, v.Address))) {
+		absent := c.target("1", "1", "1")
+		for i, params := range c.target(fmt.Sprint(rawID(t, v.Subaccount)), fmt.Sprint(rawID(t, v.Address)), fmt.Sprint(rawID(t, v.Peer))) {
 			env := send(rt, mergeValues(params, creds))
 			if env.Status != "error" || len(env.Codes) != 1 || !foreignCodeRe.MatchString(env.Codes[0]) {
 				t.Errorf("%s %s %v by the %s: %+v, want a single invalid or authentication error", pattern, rt, params, a.name, env)

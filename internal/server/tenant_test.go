@@ -129,6 +129,7 @@ func nativeTenantCases() map[string]tenantCase {
 	tokens := func(v populated) []string { return []string{v.TokenID} }
 	tariffs := func(v populated) []string { return []string{v.Tariff} }
 	rates := func(v populated) []string { return []string{v.Rate} }
+	peers := func(v populated) []string { return []string{v.Peer} }
 	body := func(m map[string]any) func(populated) map[string]any {
 		return func(populated) map[string]any { return m }
 	}
@@ -193,13 +194,22 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/call_rates/{id}/destroy":           {ids: rates},
 		"DELETE /api/call_rates/{id}":                 {ids: rates},
 		"GET /api/payments":                           {},
-		"GET /api/command_prices":                     {},
-		"POST /api/command_prices":                    {operatorOnly: true, body: body(map[string]any{"dialect": "native", "command": "GET /api/accounts", "price": "1"})},
-		"GET /api/command_prices/{id}":                {ids: accounts}, // ids that name no price: prices belong to no tenant
-		"POST /api/command_prices/{id}":               {ids: accounts, body: body(map[string]any{"price": "0"})},
-		"POST /api/command_prices/{id}/destroy":       {ids: accounts},
-		"DELETE /api/command_prices/{id}":             {ids: accounts},
-		"GET /api/payments/{id}":                      {ids: accounts}, // populated has no payment: ids never the attacker's payments; TestPayments walks real ones
+		"GET /api/peers":                              {},
+		"POST /api/peers": {ref: "account_id", body: func(v populated) map[string]any {
+			return peerBody("account_id", v.AccountID, "username", "hijack"+v.Number)
+		}},
+		"GET /api/peers/{id}":                   {ids: peers},
+		"POST /api/peers/{id}":                  {ids: peers, body: body(map[string]any{"password": "Hijacked1"})},
+		"POST /api/peers/{id}/destroy":          {ids: peers},
+		"DELETE /api/peers/{id}":                {ids: peers},
+		"GET /api/peers/{id}/registrations":     {ids: peers},
+		"GET /api/command_prices":               {},
+		"POST /api/command_prices":              {operatorOnly: true, body: body(map[string]any{"dialect": "native", "command": "GET /api/accounts", "price": "1"})},
+		"GET /api/command_prices/{id}":          {ids: accounts}, // ids that name no price: prices belong to no tenant
+		"POST /api/command_prices/{id}":         {ids: accounts, body: body(map[string]any{"price": "0"})},
+		"POST /api/command_prices/{id}/destroy": {ids: accounts},
+		"DELETE /api/command_prices/{id}":       {ids: accounts},
+		"GET /api/payments/{id}":                {ids: accounts}, // populated has no payment: ids never the attacker's payments; TestPayments walks real ones
 		"POST /api/payments": {ref: "account_id", body: func(v populated) map[string]any {
 			return map[string]any{"account_id": v.AccountID, "method": "bank_transfer", "amount": "5", "reference": "hijack"}
 		}},

@@ -203,6 +203,8 @@ func (s *Accounts) DeleteAccount(ctx context.Context, scope, id int64) error {
 		for _, stmt := range []string{
 			`DELETE FROM tokens WHERE account_id = $1`,
 			`DELETE FROM users WHERE account_id = $1`,
+			`DELETE FROM peer_registrations WHERE account_id = $1`,
+			`DELETE FROM peers WHERE account_id = $1`,
 			`DELETE FROM subaccount_addresses WHERE account_id = $1`,
 			`DELETE FROM subaccounts WHERE account_id = $1`,
 			`DELETE FROM request_counters WHERE account_id = $1`,

@@ -142,14 +142,31 @@ func (s *Accounts) DeleteSubaccount(ctx context.Context, scope, id int64) error 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM subaccount_addresses WHERE subaccount_id = $1 AND `+inScope("account_id", 2), id, scope); err != nil {
 			return fmt.Errorf("delete addresses: %w", err)
 		}
+		// Peers outlive their subaccount: they stay with the account.
+		if _, err := tx.ExecContext(ctx, `UPDATE peers SET subaccount_id = 0 WHERE subaccount_id = $1 AND `+inScope("account_id", 2), id, scope); err != nil {
+			return fmt.Errorf("detach peers: %w", err)
+		}
 		return affected(tx.ExecContext(ctx, `DELETE FROM subaccounts WHERE id = $1 AND `+inScope("account_id", 2), id, scope))
 	})
 }
 
-// Associations returns the resources tied to a subaccount. No resource
-// table references subaccounts yet, so the lists are empty.
+// Associations returns the resources tied to a subaccount: its peers (the
+// other resources arrive with later features).
 func (s *Accounts) Associations(ctx context.Context, subaccountID int64) (account.Associations, error) {
-	return account.Associations{Peers: []int64{}, DIDs: []int64{}, Extensions: []int64{}, Mailboxes: []int64{}}, nil
+	a := account.Associations{Peers: []int64{}, DIDs: []int64{}, Extensions: []int64{}, Mailboxes: []int64{}}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM peers WHERE subaccount_id = $1 ORDER BY id`, subaccountID)
+	if err != nil {
+		return a, fmt.Errorf("associations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return a, fmt.Errorf("associations: %w", err)
+		}
+		a.Peers = append(a.Peers, id)
+	}
+	return a, rows.Err()
 }
 
 const addressCols = `id, subaccount_id, account_id, type, box_number, civic_number, street, unit_number, city,

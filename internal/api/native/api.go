@@ -26,6 +26,7 @@ import (
 	"switchboard/internal/command"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
+	"switchboard/internal/peer"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
 	"switchboard/internal/tariff"
@@ -45,6 +46,8 @@ type Config struct {
 	Ledger   *ledger.Service
 	Payments *payment.Service
 	Commands *command.Service
+	// Peers serves /api/peers; nil leaves the routes out.
+	Peers *peer.Service
 	// Charger charges runs of priced commands; nil charges nothing.
 	Charger command.Charger
 	Catalog *catalog.Service
@@ -103,6 +106,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerCatalog()
 	a.registerBundles()
 	a.registerCallPacks()
+	a.registerPeers()
 	return a
 }
 

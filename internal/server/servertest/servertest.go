@@ -18,12 +18,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for schema set-up
 
 	"switchboard/internal/server"
+	"switchboard/internal/sip"
 )
 
 // PostgresEnv names the variable holding the PostgreSQL URL for tests.
@@ -92,14 +94,25 @@ type Node struct {
 	URL        string
 	AdminToken string
 	DataDir    string
+	DBURL      string // the database, to start another node on it
+	SIPAddr    string // the SIP UDP and TCP address when SIP is on
 	Client     *http.Client
+	stop       func()
 }
+
+// Stop shuts the node down now (a restart test starts another on its data
+// dir and database); the test's end would otherwise do it.
+func (n *Node) Stop() { n.stop() }
 
 // Options adjust Start.
 type Options struct {
 	DBURL     string // share a database between nodes; default: a fresh one
 	DataDir   string
 	PerMinute int64
+	// SIP is the SIP listen address (e.g. "127.0.0.1:0"); empty: SIP off.
+	SIP string
+	// SIPGuard overrides the authentication-failure limits.
+	SIPGuard sip.GuardConfig
 }
 
 // Start runs a node on 127.0.0.1:0 over a fresh store of kind and stops it
@@ -121,6 +134,7 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	s, err := server.Open(ctx, server.Config{
 		DataDir: o.DataDir, DBURL: o.DBURL, HTTPAddr: "127.0.0.1:0", Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerMinute: o.PerMinute, AdminTokenOut: &out,
+		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard},
 	})
 	if err != nil {
 		tb.Fatalf("open server: %v", err)
@@ -132,14 +146,21 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(runCtx) }()
-	tb.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			tb.Errorf("server run: %v", err)
-		}
-		s.Close()
-	})
-	n := &Node{Server: s, URL: "http://" + s.Addr(), DataDir: o.DataDir, Client: &http.Client{Timeout: 30 * time.Second}}
+	var once sync.Once
+	halt := func() {
+		once.Do(func() {
+			stop()
+			if err := <-done; err != nil {
+				tb.Errorf("server run: %v", err)
+			}
+			s.Close()
+		})
+	}
+	tb.Cleanup(halt)
+	n := &Node{stop: halt, Server: s, URL: "http://" + s.Addr(), DataDir: o.DataDir, DBURL: o.DBURL, Client: &http.Client{Timeout: 30 * time.Second}}
+	if s.SIP != nil {
+		n.SIPAddr = s.SIP.Addr()
+	}
 	tok, err := os.ReadFile(filepath.Join(o.DataDir, "admin.token"))
 	if err == nil {
 		n.AdminToken = strings.TrimSpace(string(tok))
