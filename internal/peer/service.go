@@ -7,6 +7,7 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/catalog"
 	"switchboard/internal/problem"
 	"switchboard/internal/query"
 )
@@ -27,7 +28,18 @@ type Service struct {
 	ids      IDs
 	realm    string
 	now      func() time.Time
+	policy   Policy
 }
+
+// Policy refuses a feature to an account that needs a bundle allowing it
+// (the require_bundle policy of an account above it).
+type Policy interface {
+	Require(ctx context.Context, accountID int64, f catalog.Feature) error
+}
+
+// RequireBundles makes Create ask policy whether the account may have
+// SIP peers. Call it before the service is used.
+func (s *Service) RequireBundles(policy Policy) { s.policy = policy }
 
 // DefaultRealm is the digest realm when none is configured.
 const DefaultRealm = "switchboard"
@@ -72,6 +84,11 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, patch Patch) (Pe
 			return Peer{}, problem.Field("account_id", "no such account")
 		}
 		return Peer{}, err
+	}
+	if s.policy != nil {
+		if err := s.policy.Require(ctx, acc.ID, catalog.SIPPeers); err != nil {
+			return Peer{}, err
+		}
 	}
 	switch {
 	case patch.FriendlyName == nil:

@@ -345,3 +345,39 @@ func TestRequireBundlePreference(t *testing.T) {
 		}
 	})
 }
+
+// TestPeersNeedABundle: under a reseller's require_bundle policy a customer
+// creates no SIP peer, through either dialect, until it holds an active
+// bundle whose type allows peers; a Fax Only bundle does not.
+func TestPeersNeedABundle(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		n := servertest.Start(t, kind)
+		res := n.MustTenant(t, n.AdminToken, "", "Strict Reseller", "reseller")
+		cust := n.MustTenant(t, res.Token, "", "Strict Customer", "customer")
+		mustOK(t, n, http.MethodPost, "/api/accounts/"+res.AccountID, res.Token, map[string]any{"preferences": map[string]any{"require_bundle": true}})
+		credit(t, n, n.AdminToken, res.AccountID, "100")
+		credit(t, n, res.Token, cust.AccountID, "100")
+
+		r := n.Do(t, http.MethodPost, "/api/peers", cust.Token, peerBody("username", "strict"+cust.Number))
+		e := expectError(t, "peer without a bundle", r, http.StatusForbidden, "FORBIDDEN", "bundle_type")
+		if len(e.Errors) == 0 || !strings.Contains(string(r.Body), "Business (1)") || !strings.Contains(string(r.Body), "Residential (2)") {
+			t.Errorf("the refusal names no bundle type: %s", r.Body)
+		}
+		vq := url.Values{"username": {cust.Username}, "auth_token": {cust.Token}, "mode": {"create"}, "friendly_name": {"Desk"},
+			"host_type": {"dynamic"}, "peer_username": {"vmustrict" + cust.Number}, "password": {"Secret123"}, "callerid_mode": {"device"}}
+		vmu(t, n, "json", "update_peer", vq).wantCodes(t, "voicemeup peer without a bundle", "permission_refused")
+
+		mustOK(t, n, http.MethodPost, "/api/bundles", cust.Token, map[string]any{"bundle_type": 3}) // Fax Only
+		r = n.Do(t, http.MethodPost, "/api/peers", cust.Token, peerBody("username", "strict"+cust.Number))
+		expectError(t, "peer with a Fax Only bundle", r, http.StatusForbidden, "FORBIDDEN", "bundle_type")
+
+		mustOK(t, n, http.MethodPost, "/api/bundles", cust.Token, map[string]any{"bundle_type": 1}) // Business
+		if r := n.Do(t, http.MethodPost, "/api/peers", cust.Token, peerBody("username", "strict"+cust.Number)); r.Status != http.StatusOK {
+			t.Fatalf("peer with a Business bundle: %d %s", r.Status, r.Body)
+		}
+		// The reseller itself is not bound by its own policy.
+		if r := n.Do(t, http.MethodPost, "/api/peers", res.Token, peerBody("username", "resown"+res.Number)); r.Status != http.StatusOK {
+			t.Fatalf("the reseller's own peer: %d %s", r.Status, r.Body)
+		}
+	})
+}

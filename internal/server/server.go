@@ -138,6 +138,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.CallPacks = callpack.NewService(store.NewCallPacks(s.DB), s.Accounts, s.Catalog, s.Ledger, gen, nil)
 	s.CallCharges = callcharge.NewService(store.NewCallCharges(s.DB), s.Tariffs, s.Ledger, gen, nil)
 	s.Peers = peer.NewService(store.NewPeers(s.DB), s.Accounts, gen, s.cfg.SIP.Realm)
+	s.Peers.RequireBundles(s.Bundles)
 	if s.cfg.SIP.Enabled() {
 		sc := s.cfg.SIP
 		if sc.Log == nil {
