@@ -157,7 +157,7 @@ func TestBadInputWalk(t *testing.T) {
 		doc := n.Native.OpenAPI()
 		ids := map[string]string{"accounts": p.Child, "subaccounts": p.Subaccount, "subaccount_addresses": p.Address,
 			"users": p.User, "tokens": p.TokenID, "tariffs": p.Tariff, "call_rates": p.Rate,
-			"payments": p.Child} // no payment in populated: an id that names none
+			"payments": p.Child, "invoices": p.Child} // no payment or invoice in populated: an id that names none
 		walked := 0
 		for _, pattern := range n.Server.Router.Patterns() {
 			if !nativePattern(pattern) {
@@ -305,6 +305,7 @@ func bodySamples(p populated) map[string]any {
 		"destination": "15145550000", "duration": 60, "user_id": p.User,
 		"username": "nobody-" + p.Number, "password": "whatever-password", "refresh_token": strings.Repeat("0", 32),
 		"account_id": p.Child, "activity": "manual_credit", "method": "bank_transfer", "amount": "1",
+		"from": "2026-01-01", "to": "2026-01-31", "tax_rate": "0.1",
 	}
 }
 

@@ -18,8 +18,10 @@ import (
 	"switchboard/internal/account"
 	"switchboard/internal/api/native"
 	"switchboard/internal/auth"
+	"switchboard/internal/blob"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
+	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/store"
@@ -38,7 +40,15 @@ type Config struct {
 	PerMinute int64 // native API requests per account and minute
 	// AdminTokenOut receives the "admin token: ..." line on first start.
 	AdminTokenOut interface{ Write([]byte) (int, error) }
+	// Now is the clock of the invoice worker (nil: time.Now).
+	Now func() time.Time
+	// InvoiceEvery is how often the node looks for closed months to
+	// invoice (default DefaultInvoiceEvery).
+	InvoiceEvery time.Duration
 }
+
+// DefaultInvoiceEvery is how often a node runs the monthly invoice worker.
+const DefaultInvoiceEvery = time.Minute
 
 // Server is one running node.
 type Server struct {
@@ -48,6 +58,7 @@ type Server struct {
 	Auth     *auth.Service
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
+	Invoices *invoice.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -108,6 +119,12 @@ func (s *Server) init(ctx context.Context) error {
 	s.Auth = auth.NewService(store.NewUsers(s.DB), accounts, gen)
 	s.Tariffs = tariff.NewService(store.NewTariffs(s.DB), gen)
 	s.Ledger = ledger.NewService(store.NewLedger(s.DB), gen, nil)
+	blobs, err := blob.NewDir(filepath.Join(s.cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	s.Invoices = invoice.NewService(invoice.Config{Store: store.NewInvoices(s.DB), Accounts: s.Accounts, Ledger: s.Ledger,
+		Blobs: blobs, IDs: gen, Now: s.cfg.Now, Log: log})
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
@@ -115,6 +132,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		Payments:  payment.NewService(store.NewPayments(s.DB), s.Accounts, s.Ledger, gen, nil, nil),
+		Invoices:  s.Invoices,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -228,16 +246,31 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// background renews the node lease and prunes old request counters.
+// background renews the node lease, prunes old request counters and
+// invoices closed months.
 func (s *Server) background(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(nodeTTL / 4)
 	defer t.Stop()
+	every := s.cfg.InvoiceEvery
+	if every <= 0 {
+		every = DefaultInvoiceEvery
+	}
+	inv := time.NewTicker(every)
+	defer inv.Stop()
 	counters := store.NewCounters(s.DB)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-inv.C:
+			// Every node runs it; the database keeps one invoice per
+			// account and month whichever node gets there first.
+			if n, err := s.Invoices.CloseMonth(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("monthly invoices", "err", err)
+			} else if n > 0 {
+				s.cfg.Log.Info("monthly invoices", "invoices", n)
+			}
 		case <-t.C:
 			if err := s.DB.RenewNode(ctx, s.node, s.holder, nodeTTL); err != nil && ctx.Err() == nil {
 				s.cfg.Log.Error("node lease", "err", err)

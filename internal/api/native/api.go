@@ -20,6 +20,7 @@ import (
 
 	"switchboard/internal/account"
 	"switchboard/internal/auth"
+	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/problem"
@@ -40,6 +41,7 @@ type Config struct {
 	Tariffs  *tariff.Service
 	Ledger   *ledger.Service
 	Payments *payment.Service
+	Invoices *invoice.Service
 	Limiter  Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
@@ -88,6 +90,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerRating()
 	a.registerTransactions()
 	a.registerPayments()
+	a.registerInvoices()
 	return a
 }
 

@@ -100,6 +100,9 @@ type Options struct {
 	DBURL     string // share a database between nodes; default: a fresh one
 	DataDir   string
 	PerMinute int64
+	// Now is the invoice worker's clock; InvoiceEvery how often it runs.
+	Now          func() time.Time
+	InvoiceEvery time.Duration
 }
 
 // Start runs a node on 127.0.0.1:0 over a fresh store of kind and stops it
@@ -121,6 +124,7 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	s, err := server.Open(ctx, server.Config{
 		DataDir: o.DataDir, DBURL: o.DBURL, HTTPAddr: "127.0.0.1:0", Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerMinute: o.PerMinute, AdminTokenOut: &out,
+		Now: o.Now, InvoiceEvery: o.InvoiceEvery,
 	})
 	if err != nil {
 		tb.Fatalf("open server: %v", err)
