@@ -365,3 +365,11 @@ func pages[T any](list func(query.Params) ([]T, int, error), q query.Params) ([]
 	}
 	return out, nil
 }
+
+// OwnInvoices returns the principal's own account's invoices issued on the
+// days from to to (inclusive UTC dates; zero: open), oldest first.
+func (s *Service) OwnInvoices(ctx context.Context, p auth.Principal, from, to time.Time) ([]Invoice, error) {
+	q := customerQuery(p, CustomerFilter{From: from, To: to}, "created_at")
+	q.Filter = strings.Replace(q.Filter, "account_id ne ", "account_id eq ", 1)
+	return pages(func(q query.Params) ([]Invoice, int, error) { return s.cfg.Store.List(ctx, p.AccountID, q) }, q)
+}

@@ -13,9 +13,11 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterAccountOps(vmu, s.Accounts)
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
+	voicemeup.RegisterResellerOps(vmu, s.Accounts, s.Invoices)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
+	carrier.RegisterInvoiceOps(cr, s.Invoices)
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log})
 	// The call-pack and bundle operations arrive with the billing features;
