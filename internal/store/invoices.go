@@ -66,7 +66,7 @@ func scanInvoice(r interface{ Scan(...any) error }) (invoice.Invoice, error) {
 // Party reads an account's name, number, parent and currency.
 func (s *Invoices) Party(ctx context.Context, accountID int64) (invoice.Party, error) {
 	p := invoice.Party{ID: accountID}
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT parent_id, number, name, currency FROM accounts WHERE id = $1`, accountID).
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT COALESCE(parent_id, 0), number, name, currency FROM accounts WHERE id = $1`, accountID).
 		Scan(&p.ParentID, &p.Number, &p.Name, &p.Currency)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, problem.NotFoundf("no such account")
@@ -222,7 +222,7 @@ func (s *Invoices) List(ctx context.Context, scope int64, p query.Params) ([]inv
 // to) and no invoice of kind for that period.
 func (s *Invoices) Uninvoiced(ctx context.Context, kind string, from, to time.Time, limit int) ([]int64, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT a.id FROM accounts a
-		WHERE a.parent_id <> 0
+		WHERE a.parent_id IS NOT NULL AND a.parent_id <> 0
 		AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = a.id AND e.created_at >= $1 AND e.created_at < $2)
 		AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.kind = $3 AND i.period_start = $1 AND i.period_end = $2)
 		ORDER BY a.id LIMIT $4`, Micros(from), Micros(to), kind, limit)

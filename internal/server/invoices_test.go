@@ -1,0 +1,325 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/internal/id"
+	"switchboard/internal/invoice/invoicetest"
+	"switchboard/internal/ledger"
+	"switchboard/internal/money"
+	"switchboard/internal/server/servertest"
+	"switchboard/internal/store"
+)
+
+// testClock is a settable clock shared by a node's invoice worker and the
+// test's own ledger postings.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+// monthBook posts to a node's ledger at chosen times, with an id node of
+// its own so its ids never meet the node's.
+type monthBook struct {
+	t     *testing.T
+	n     *servertest.Node
+	clock *testClock
+	l     *ledger.Service
+	ids   *id.Generator
+}
+
+func newMonthBook(t *testing.T, n *servertest.Node) *monthBook {
+	g, err := id.NewGenerator(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &testClock{}
+	return &monthBook{t: t, n: n, clock: c, l: ledger.NewService(store.NewLedger(n.DB), g, c.now), ids: g}
+}
+
+func (b *monthBook) chain(at time.Time, ps ...ledger.Posting) []ledger.Entry {
+	b.t.Helper()
+	b.clock.set(at)
+	es, err := b.l.PostChain(context.Background(), ps, ledger.Options{})
+	if err != nil {
+		b.t.Fatalf("post %+v: %v", ps, err)
+	}
+	return es
+}
+
+// call records a rated call the way the rating does: its "Call Charges"
+// entry (when it cost money) and its call_charges row naming the entry.
+func (b *monthBook) call(at time.Time, acc int64, prefix, typ, desc string, seconds, pack int64, cost money.Amount) {
+	b.t.Helper()
+	var entry int64
+	hash := strings.Repeat("0", 16) + strings.TrimLeft(id.EncodeNative(b.ids.Next()), "=")
+	if cost > 0 {
+		entry = b.chain(at, ledger.Posting{AccountID: acc, Activity: ledger.CallCharges, Debit: cost, Reference: "call:" + hash})[0].ID
+	}
+	invoicetest.InsertCall(b.t, b.n.DB, invoicetest.Call{ID: b.ids.Next(), AccountID: acc, Hash: hash, StartedAt: at.Add(-time.Duration(seconds) * time.Second),
+		Prefix: prefix, RateType: typ, Description: desc, Seconds: seconds, PackSeconds: pack, Cost: cost, LedgerEntryID: entry})
+}
+
+func day(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+
+func units(s string) money.Amount {
+	a, err := money.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+type invoiceJSON struct {
+	ID, AccountID, IssuerID, Number, Kind, Currency, TaxRate, Status, PDFURL string
+	Opening, Charges, Credits, Tax, Total, Closing                           string
+	Sections                                                                 []struct {
+		Key   string
+		Total string
+		Lines []struct{ Description, Amount string }
+	}
+}
+
+func decodeInvoice(t *testing.T, raw []byte) invoiceJSON {
+	t.Helper()
+	var v struct {
+		ID        string `json:"id"`
+		AccountID string `json:"account_id"`
+		IssuerID  string `json:"issuer_id"`
+		Number    string `json:"number"`
+		Kind      string `json:"kind"`
+		Currency  string `json:"currency"`
+		TaxRate   string `json:"tax_rate"`
+		Status    string `json:"status"`
+		PDFURL    string `json:"pdf_url"`
+		Opening   string `json:"opening_balance"`
+		Charges   string `json:"charges"`
+		Credits   string `json:"credits"`
+		Tax       string `json:"tax"`
+		Total     string `json:"total"`
+		Closing   string `json:"closing_balance"`
+		Sections  []struct {
+			Key   string `json:"key"`
+			Total string `json:"total"`
+			Lines []struct {
+				Description string `json:"description"`
+				Amount      string `json:"amount"`
+			} `json:"lines"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("decode invoice %s: %v", raw, err)
+	}
+	out := invoiceJSON{v.ID, v.AccountID, v.IssuerID, v.Number, v.Kind, v.Currency, v.TaxRate, v.Status, v.PDFURL,
+		v.Opening, v.Charges, v.Credits, v.Tax, v.Total, v.Closing, nil}
+	for _, s := range v.Sections {
+		sec := struct {
+			Key   string
+			Total string
+			Lines []struct{ Description, Amount string }
+		}{Key: s.Key, Total: s.Total}
+		for _, l := range s.Lines {
+			sec.Lines = append(sec.Lines, struct{ Description, Amount string }{l.Description, l.Amount})
+		}
+		out.Sections = append(out.Sections, sec)
+	}
+	return out
+}
+
+// invoiceWorld is a node whose clock moves to 2 April 2026 once the test
+// has written March (the worker would invoice March as soon as it closed), with a
+// customer under a reseller whose March holds calls, a bundle, a call
+// pack, a card payment with its fee and a 13 % tax rate.
+type invoiceWorld struct {
+	n                 *servertest.Node
+	res, cust, other  servertest.Tenant
+	opening, closing  money.Amount
+	marchEntries      int
+	clock             *testClock
+	cardFee, cardPaid money.Amount
+}
+
+func mustInvoiceWorld(t *testing.T, kind string) invoiceWorld {
+	clock := &testClock{t: time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)}
+	n := servertest.Start(t, kind, servertest.Options{Now: clock.now, InvoiceEvery: 20 * time.Millisecond})
+	w := invoiceWorld{n: n, clock: clock}
+	w.res = n.MustTenant(t, n.AdminToken, "", "Reseller Inc", "reseller")
+	w.cust = n.MustTenant(t, w.res.Token, "", "Customer Co", "customer")
+	w.other = n.MustTenant(t, n.AdminToken, "", "Sibling Co", "reseller")
+	mustOK(t, n, http.MethodPost, "/api/accounts/"+w.cust.AccountID+"/tax_rate", w.res.Token, map[string]any{"tax_rate": "0.13"})
+
+	b := newMonthBook(t, n)
+	c, r := rawID(t, w.cust.AccountID), rawID(t, w.res.AccountID)
+	feb := b.chain(day(2, 15), ledger.Posting{AccountID: c, Activity: ledger.ManualCredit, Credit: units("100"), Description: "Opening credit"},
+		ledger.Posting{AccountID: r, Activity: ledger.ManualCredit, Credit: units("50")})
+	w.opening = feb[0].BalanceAfter
+	// The bundle and the call pack are bought along the chain: the
+	// customer at its price, the reseller at its buy price.
+	b.chain(day(3, 2), ledger.Posting{AccountID: c, Activity: ledger.Subscription, Debit: units("10"), Description: "Bundle type 2", Reference: "bundle:1"},
+		ledger.Posting{AccountID: r, Activity: ledger.Subscription, Debit: units("6"), Description: "Bundle type 2", Reference: "bundle:1"})
+	b.chain(day(3, 3), ledger.Posting{AccountID: c, Activity: ledger.CallPack, Debit: units("5"), Description: "UK landline 300 minutes"},
+		ledger.Posting{AccountID: r, Activity: ledger.CallPack, Debit: units("3"), Description: "UK landline 300 minutes"})
+	b.chain(day(3, 4), ledger.Posting{AccountID: c, Activity: ledger.CreditCard, Credit: units("20"), Description: "Card payment, visa ending 4242", Reference: "payment:1"},
+		ledger.Posting{AccountID: c, Activity: ledger.CreditCardFee, Debit: units("0.88"), Description: "Fee of card payment", Reference: "payment:1"})
+	b.call(day(3, 5), c, "1514", "LOCAL", "Montreal", 90, 0, units("0.12345"))
+	b.call(day(3, 6), c, "1514", "LOCAL", "Montreal", 120, 0, units("0.5"))
+	b.call(day(3, 7), c, "44", "INTL", "United Kingdom", 300, 60, units("1.00001"))
+	b.call(day(3, 8), c, "44", "INTL", "United Kingdom", 60, 60, 0) // all in the pack
+	last := b.chain(time.Date(2026, 3, 31, 23, 59, 59, 999999000, time.UTC), ledger.Posting{AccountID: c, Activity: ledger.CommandCharge, Debit: units("0.01"), Description: "lookup_did"})
+	w.closing = last[0].BalanceAfter
+	w.marchEntries = 9
+	// On the first instant of April: not March's.
+	b.chain(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), ledger.Posting{AccountID: c, Activity: ledger.ManualDebit, Debit: units("1")})
+	clock.set(time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
+	return w
+}
+
+// waitInvoices polls the native list until filter matches want invoices.
+func waitInvoices(t *testing.T, n *servertest.Node, token, filter string, want int) []invoiceJSON {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r := n.Do(t, http.MethodGet, "/api/invoices?"+url.Values{"filter": {filter}}.Encode(), token, nil)
+		var l struct {
+			Count int               `json:"count"`
+			Items []json.RawMessage `json:"items"`
+		}
+		r.JSON(t, &l)
+		if l.Count >= want || time.Now().After(deadline) {
+			if l.Count != want {
+				t.Fatalf("invoices %q: %d, want %d: %s", filter, l.Count, want, r.Body)
+			}
+			out := make([]invoiceJSON, len(l.Items))
+			for i, raw := range l.Items {
+				out[i] = decodeInvoice(t, raw)
+			}
+			return out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestInvoiceAcceptance is the issue's acceptance test: the worker of a
+// real node invoices March once it has closed; the invoice's PDF opens and
+// the figures read back from it are the ledger's: the opening balance is
+// the balance before March, the closing one the balance after March's last
+// entry, and opening + credits - charges = closing, with 13 % tax on the
+// charges.
+func TestInvoiceAcceptance(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		w := mustInvoiceWorld(t, kind)
+		n := w.n
+		list := waitInvoices(t, n, w.res.Token, "account_id eq '"+w.cust.AccountID+"'", 1)
+		inv := list[0]
+		// The reseller, active in March too, is invoiced by the operator.
+		waitInvoices(t, n, n.AdminToken, "account_id eq '"+w.res.AccountID+"'", 1)
+
+		charges := units("10").Units() + units("5").Units() + units("0.12345").Units() + units("0.5").Units() + units("1.00001").Units() + units("0.01").Units()
+		credits := units("20").Units() - units("0.88").Units()
+		if got, _ := w.opening.Add(money.Amount(credits)); got-money.Amount(charges) != w.closing {
+			t.Fatalf("test ledger does not add up: %s + %d - %d != %s", w.opening, credits, charges, w.closing)
+		}
+		// Tax on the charges, rounded once: 16.63346 x 0.13 = 2.1623498.
+		tax, _ := money.FromRat(money.Amount(charges).Rat().Mul(money.Amount(charges).Rat(), mustRat("0.13")))
+		tot, _ := money.Amount(charges).Add(tax)
+		if tax != units("2.16235") {
+			t.Fatalf("expected tax %s", tax)
+		}
+		want := map[string]string{"opening": w.opening.String(), "charges": money.Amount(charges).String(), "credits": money.Amount(credits).String(),
+			"tax": tax.String(), "total": tot.String(), "closing": w.closing.String()}
+		got := map[string]string{"opening": inv.Opening, "charges": inv.Charges, "credits": inv.Credits, "tax": inv.Tax, "total": inv.Total, "closing": inv.Closing}
+		for k, v := range want {
+			if units(got[k]) != units(v) {
+				t.Errorf("invoice %s = %s; want %s", k, got[k], v)
+			}
+		}
+		if inv.Kind != "monthly" || inv.Number != "INV-2026-000001" || inv.IssuerID != w.res.AccountID || inv.TaxRate != "0.13" || inv.Status != "issued" {
+			t.Errorf("invoice %+v", inv)
+		}
+
+		detail := decodeInvoice(t, mustGet(t, n, "/api/invoices/"+inv.ID, w.cust.Token))
+		sections := map[string]string{}
+		lines := 0
+		for _, s := range detail.Sections {
+			sections[s.Key] = s.Total
+			lines += len(s.Lines)
+		}
+		for k, v := range map[string]string{"calls": "1.62346", "subscriptions": "10", "call_packs": "5", "commands": "0.01", "payments": "19.12", "numbers": "0", "other": "0"} {
+			if units(sections[k]) != units(v) {
+				t.Errorf("section %s total %s; want %s", k, sections[k], v)
+			}
+		}
+		// Two call summaries, and one line per other March entry.
+		if lines != 2+5 {
+			t.Errorf("%d lines; want 7: %+v", lines, detail.Sections)
+		}
+
+		// The PDF, read back by an independent parser.
+		r := n.Do(t, http.MethodGet, inv.PDFURL, w.cust.Token, nil)
+		if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+			t.Fatalf("GET %s: %d %s %.40q", inv.PDFURL, r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		text := invoicetest.Text(t, r.Body)
+		for label, v := range map[string]string{"Opening balance": want["opening"], "Charges (subtotal)": want["charges"], "Tax (13%)": want["tax"],
+			"Total USD": want["total"], "Closing balance": want["closing"], "Total Calls": "1.62346", "Total Subscriptions": "10",
+			"Total Call packs": "5", "Total Payments and credits": "19.12"} {
+			if g := invoicetest.Value(text, label); g == "" || units(g) != units(v) {
+				t.Errorf("PDF %q = %q; want %s", label, g, v)
+			}
+		}
+		for _, s := range []string{"Invoice INV-2026-000001", "Reseller Inc", "Customer Co", "Account " + w.cust.Number, "2026-03-01 to 2026-03-31",
+			"LOCAL 1514 Montreal 2 3:30 0.62345", "INTL 44 United Kingdom 2 6:00 1.00001", "Bundle type 2", "UK landline 300 minutes", "Card payment, visa ending 4242"} {
+			if !strings.Contains(text, s) {
+				t.Errorf("PDF text lacks %q:\n%s", s, text)
+			}
+		}
+		// Served again (from the blob store), the same bytes.
+		if again := n.Do(t, http.MethodGet, inv.PDFURL, w.res.Token, nil); !bytes.Equal(again.Body, r.Body) {
+			t.Errorf("the PDF changed between downloads")
+		}
+
+		// Asking for March again returns the worker's invoice.
+		again := decodeInvoice(t, mustPost(t, n, "/api/invoices", w.res.Token, map[string]any{"account_id": w.cust.AccountID, "from": "2026-03-01", "to": "2026-03-31"}))
+		if again.ID != inv.ID {
+			t.Errorf("POST for March gave %s; want the monthly %s", again.ID, inv.ID)
+		}
+	})
+}
+
+func mustRat(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		panic(s)
+	}
+	return r
+}
+
+func mustGet(t *testing.T, n *servertest.Node, path, token string) []byte {
+	t.Helper()
+	r := n.Do(t, http.MethodGet, path, token, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+	}
+	return r.Body
+}
+
+func mustPost(t *testing.T, n *servertest.Node, path, token string, body any) []byte {
+	t.Helper()
+	r := n.Do(t, http.MethodPost, path, token, body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("POST %s: %d %s", path, r.Status, r.Body)
+	}
+	return r.Body
+}
