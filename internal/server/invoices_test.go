@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -179,7 +180,7 @@ func mustInvoiceWorld(t *testing.T, kind string) invoiceWorld {
 	b.call(day(3, 8), c, "44", "INTL", "United Kingdom", 60, 60, 0) // all in the pack
 	last := b.chain(time.Date(2026, 3, 31, 23, 59, 59, 999999000, time.UTC), ledger.Posting{AccountID: c, Activity: ledger.CommandCharge, Debit: units("0.01"), Description: "lookup_did"})
 	w.closing = last[0].BalanceAfter
-	w.marchEntries = 9
+	w.marchEntries = 8
 	// On the first instant of April: not March's.
 	b.chain(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), ledger.Posting{AccountID: c, Activity: ledger.ManualDebit, Debit: units("1")})
 	clock.set(time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
@@ -322,4 +323,194 @@ func mustPost(t *testing.T, n *servertest.Node, path, token string, body any) []
 		t.Fatalf("POST %s: %d %s", path, r.Status, r.Body)
 	}
 	return r.Body
+}
+
+// TestInvoiceAPIs covers what surrounds the monthly invoice: on-demand
+// ranges and their boundaries, tax rates, another tenant's view of the
+// invoices, and the carrier and voicemeup dialects.
+func TestInvoiceAPIs(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		w := mustInvoiceWorld(t, kind)
+		n := w.n
+		march := waitInvoices(t, n, w.res.Token, "account_id eq '"+w.cust.AccountID+"'", 1)[0]
+		resInv := waitInvoices(t, n, n.AdminToken, "account_id eq '"+w.res.AccountID+"'", 1)[0]
+		custID := w.cust.AccountID
+
+		var rng, april invoiceJSON
+		t.Run("on demand", func(t *testing.T) {
+			body := map[string]any{"account_id": custID, "from": "2026-03-04", "to": "2026-03-05"}
+			rng = decodeInvoice(t, mustPost(t, n, "/api/invoices", w.cust.Token, body))
+			// Before 4 March: 100 - 10 - 5; then the card (20 - 0.88) and
+			// the call of the 5th.
+			if rng.Kind != "range" || units(rng.Opening) != units("85") || units(rng.Credits) != units("19.12") ||
+				units(rng.Charges) != units("0.12345") || units(rng.Closing) != units("103.99655") || rng.Number != "INV-2026-000002" {
+				t.Errorf("range invoice %+v", rng)
+			}
+			if again := decodeInvoice(t, mustPost(t, n, "/api/invoices", w.res.Token, body)); again.ID != rng.ID {
+				t.Errorf("the same range again made %s; want %s", again.ID, rng.ID)
+			}
+			// April's first day opens at March's close and holds the debit
+			// posted on its first instant.
+			april = decodeInvoice(t, mustPost(t, n, "/api/invoices", w.res.Token, map[string]any{"account_id": custID, "from": "2026-04-01", "to": "2026-04-01"}))
+			if units(april.Opening) != units(march.Closing) || units(april.Charges) != units("1") || units(april.Closing) != w.closing-units("1") {
+				t.Errorf("April: opening %s charges %s closing %s; March closed at %s", april.Opening, april.Charges, april.Closing, march.Closing)
+			}
+			for _, c := range []struct {
+				body  map[string]any
+				field string
+			}{
+				{map[string]any{"account_id": custID, "from": "2026-04-01", "to": "2026-04-02"}, "to"}, // today is not over
+				{map[string]any{"account_id": custID, "from": "2026-03-05", "to": "2026-03-04"}, "to"},
+				{map[string]any{"account_id": custID, "from": "2024-01-01", "to": "2026-03-04"}, "to"},
+				{map[string]any{"account_id": custID, "from": "2026-13-01", "to": "2026-03-04"}, "from"},
+				{map[string]any{"account_id": w.other.AccountID, "from": "2026-03-01", "to": "2026-03-04"}, "account_id"},
+			} {
+				expectError(t, "POST /api/invoices "+shortJSON(c.body), n.Do(t, http.MethodPost, "/api/invoices", w.res.Token, c.body), http.StatusBadRequest, "VALIDATE_FAILED", c.field)
+			}
+		})
+
+		t.Run("tax rates", func(t *testing.T) {
+			r := mustOK(t, n, http.MethodGet, "/api/accounts/"+custID+"/tax_rate", w.cust.Token, nil)
+			if r["tax_rate"] != "0.13" || r["inherited"] != false {
+				t.Errorf("customer's tax rate %v", r)
+			}
+			if r := mustOK(t, n, http.MethodGet, "/api/accounts/"+w.res.AccountID+"/tax_rate", w.res.Token, nil); r["tax_rate"] != "0" || r["inherited"] != true {
+				t.Errorf("reseller's tax rate %v", r)
+			}
+			expectError(t, "own tax rate", n.Do(t, http.MethodPost, "/api/accounts/"+custID+"/tax_rate", w.cust.Token, map[string]any{"tax_rate": "0"}), http.StatusForbidden, "FORBIDDEN", "")
+			expectError(t, "bad tax rate", n.Do(t, http.MethodPost, "/api/accounts/"+custID+"/tax_rate", w.res.Token, map[string]any{"tax_rate": "1.5"}), http.StatusBadRequest, "VALIDATE_FAILED", "tax_rate")
+			expectError(t, "sibling's view", n.Do(t, http.MethodGet, "/api/accounts/"+custID+"/tax_rate", w.other.Token, nil), http.StatusNotFound, "NOT_FOUND", "")
+			// An invoice keeps the rate it was made with.
+			mustOK(t, n, http.MethodPost, "/api/accounts/"+custID+"/tax_rate", w.res.Token, map[string]any{"tax_rate": "0.2"})
+			if again := decodeInvoice(t, mustGet(t, n, "/api/invoices/"+march.ID, w.cust.Token)); again.TaxRate != "0.13" || again.Tax != march.Tax {
+				t.Errorf("March after the rate changed: %s %s", again.TaxRate, again.Tax)
+			}
+		})
+
+		t.Run("tenancy", func(t *testing.T) {
+			for _, c := range []struct {
+				who   servertest.Tenant
+				id    string
+				label string
+			}{{w.other, march.ID, "sibling on the customer's invoice"}, {w.cust, resInv.ID, "customer on its reseller's invoice"}} {
+				for _, suffix := range []string{"", "/pdf"} {
+					r := n.Do(t, http.MethodGet, "/api/invoices/"+c.id+suffix, c.who.Token, nil)
+					expectError(t, c.label+suffix, r, http.StatusNotFound, "NOT_FOUND", "")
+					if absent := n.Do(t, http.MethodGet, "/api/invoices/"+missingID+suffix, c.who.Token, nil); !bytes.Equal(absent.Body, r.Body) {
+						t.Errorf("%s%s: %s, an absent id %s", c.label, suffix, r.Body, absent.Body)
+					}
+				}
+			}
+			var l struct{ Count int }
+			n.Do(t, http.MethodGet, "/api/invoices", w.other.Token, nil).JSON(t, &l)
+			if l.Count != 0 {
+				t.Errorf("the sibling lists %d invoices", l.Count)
+			}
+			n.Do(t, http.MethodGet, "/api/invoices", w.res.Token, nil).JSON(t, &l)
+			if l.Count != 4 {
+				t.Errorf("the reseller lists %d invoices; want its customer's 3 and its own", l.Count)
+			}
+		})
+
+		t.Run("carrier", func(t *testing.T) {
+			creds := url.Values{"token": {w.cust.Token}, "accountno": {w.cust.Number}}
+			r := n.Form(t, "/carrier/get_invoices", creds)
+			var out struct {
+				Status string `json:"status"`
+				Data   []struct {
+					Date, File, Total string
+					InvoiceNo         string `json:"invoice_no"`
+				} `json:"data"`
+			}
+			r.JSON(t, &out)
+			if out.Status != "200" || len(out.Data) != 3 || out.Data[0].InvoiceNo != march.Number || out.Data[0].Date != "2026-04-02 00:00:00" {
+				t.Fatalf("get_invoices: %s", r.Body)
+			}
+			file, err := url.Parse(out.Data[0].File)
+			if err != nil || file.Host != strings.TrimPrefix(n.URL, "http://") || file.Path != "/carrier/invoice_pdf" {
+				t.Fatalf("file URL %q", out.Data[0].File)
+			}
+			q := file.Query()
+			q.Set("token", w.cust.Token)
+			got := n.Do(t, http.MethodGet, file.Path+"?"+q.Encode(), "", nil)
+			native := n.Do(t, http.MethodGet, march.PDFURL, w.cust.Token, nil)
+			if got.Status != http.StatusOK || got.Header.Get("Content-Type") != "application/pdf" || !bytes.Equal(got.Body, native.Body) {
+				t.Errorf("file download: %d %s, %d bytes; want the invoice's PDF", got.Status, got.Header.Get("Content-Type"), len(got.Body))
+			}
+			// The URL without the token, or with another account's, is refused.
+			if r := n.Do(t, http.MethodGet, file.RequestURI(), "", nil); r.Status == http.StatusOK || bytes.HasPrefix(r.Body, []byte("%PDF")) {
+				t.Errorf("the file URL without a token: %d", r.Status)
+			}
+			q.Set("token", w.other.Token)
+			q.Set("accountno", w.other.Number)
+			r = n.Do(t, http.MethodGet, file.Path+"?"+q.Encode(), "", nil)
+			if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), `"error":"Invalid invoice_id"`) {
+				t.Errorf("another account's download: %d %s", r.Status, r.Body)
+			}
+			// Filters on the invoice date, and bad dates in the dialect's shape.
+			out.Data = nil
+			n.Form(t, "/carrier/get_invoices", mergeValues(creds, url.Values{"from": {"2026-04-03"}})).JSON(t, &out)
+			if len(out.Data) != 0 {
+				t.Errorf("from after every invoice: %d", len(out.Data))
+			}
+			for _, bad := range []url.Values{{"from": {"yesterday"}}, {"to": {"2026-02-30"}}, {"from": {"2026-04-02"}, "to": {"2026-04-01"}}} {
+				r := n.Form(t, "/carrier/get_invoices", mergeValues(creds, bad))
+				if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), `"error":"Invalid `) {
+					t.Errorf("get_invoices %v: %d %s", bad, r.Status, r.Body)
+				}
+			}
+			r = n.Form(t, "/carrier/invoice_pdf", mergeValues(creds, url.Values{"invoice_id": {"abc"}}))
+			if r.Status != http.StatusNotFound || !strings.Contains(string(r.Body), `"error":"Invalid invoice_id"`) {
+				t.Errorf("invoice_pdf abc: %d %s", r.Status, r.Body)
+			}
+		})
+
+		t.Run("voicemeup", func(t *testing.T) {
+			a := vmu(t, n, "json", "get_resellers_invoices", vmuCreds(w.res))
+			items := vmuArr(t, vmuObj(t, a.Content, "resellers_invoices"), "reseller_invoice")
+			if a.Status != "success" || len(items) != 3 {
+				t.Fatalf("get_resellers_invoices: %s", a.Raw)
+			}
+			first := vmuFlat(items[0].(map[string]any))
+			if first["invoice_number"] != march.Number || first["client_account_id"] != w.cust.Number || first["total"] != march.Total ||
+				first["closing_balance"] != march.Closing+" CR" || first["reseller_invoice_id"] != fmt.Sprint(rawID(t, march.ID)) || len(first["web_key"]) != 32 {
+				t.Errorf("first invoice %v", first)
+			}
+			one := vmu(t, n, "xml", "get_resellers_invoices", vmuCreds(w.res, "web_key", first["web_key"]))
+			if one.Status != "success" || strings.Count(string(one.Raw), "<reseller_invoice ") != 1 {
+				t.Errorf("by web_key: %s", one.Raw)
+			}
+			if one := vmu(t, n, "json", "get_resellers_invoices", vmuCreds(w.res, "reseller_invoice_id", first["reseller_invoice_id"], "date_from", "2026-04-03")); len(vmuArr(t, vmuObj(t, one.Content, "resellers_invoices"), "reseller_invoice")) != 0 {
+				t.Errorf("by id, issued later: %s", one.Raw)
+			}
+			// The customer has no customers: its own invoices are not "a reseller's".
+			if own := vmu(t, n, "json", "get_resellers_invoices", vmuCreds(w.cust)); len(vmuArr(t, vmuObj(t, own.Content, "resellers_invoices"), "reseller_invoice")) != 0 {
+				t.Errorf("the customer's answer: %s", own.Raw)
+			}
+
+			tx := vmu(t, n, "json", "get_resellers_transactions", vmuCreds(w.res, "date_from", "2026-03-01", "date_to", "2026-03-31"))
+			list := vmuArr(t, vmuObj(t, tx.Content, "resellers_transactions"), "reseller_transaction")
+			if len(list) != w.marchEntries {
+				t.Fatalf("March transactions: %d, want %d: %s", len(list), w.marchEntries, tx.Raw)
+			}
+			for _, it := range list {
+				if f := vmuFlat(it.(map[string]any)); f["client_account_id"] != w.cust.Number {
+					t.Errorf("transaction of %s: %v", f["client_account_id"], f)
+				}
+			}
+			for _, bad := range []url.Values{
+				vmuCreds(w.res, "date_from", "someday"),
+				vmuCreds(w.res, "date_from", "2026-03-02", "date_to", "2026-03-01"),
+				vmuCreds(w.res, "reseller_transaction_id", "x"),
+				vmuCreds(w.res, "client_subaccount_id", "1"),
+			} {
+				if a := vmu(t, n, "xml", "get_resellers_transactions", bad); a.Status != "error" || len(a.Codes) != 1 {
+					t.Errorf("get_resellers_transactions %v: %s", bad, a.Raw)
+				}
+			}
+			if a := vmu(t, n, "json", "get_resellers_invoices", vmuCreds(w.res, "web_key", "nope")); a.Status != "error" {
+				t.Errorf("bad web_key: %s", a.Raw)
+			}
+		})
+	})
 }
