@@ -235,10 +235,10 @@ type Store interface {
 	Get(ctx context.Context, scope, id int64) (Invoice, error)
 	// List lists the invoices of scope's subtree.
 	List(ctx context.Context, scope int64, q query.Params) ([]Invoice, int, error)
-	// Uninvoiced returns up to limit accounts below the operator that have
-	// ledger entries in [from, to) and no invoice of kind for exactly that
-	// period.
-	Uninvoiced(ctx context.Context, kind string, from, to time.Time, limit int) ([]int64, error)
+	// Uninvoiced returns, in ascending order, up to limit accounts with
+	// ids above after and a parent that have ledger entries in [from, to)
+	// and no invoice of kind for exactly that period.
+	Uninvoiced(ctx context.Context, kind string, from, to time.Time, after int64, limit int) ([]int64, error)
 	// SetTaxRate sets the account's own rate.
 	SetTaxRate(ctx context.Context, accountID int64, rate TaxRate, by int64, at time.Time) error
 	// TaxRate returns the rate in force for the account: its own, else its

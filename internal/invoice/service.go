@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/internal/account"
@@ -48,7 +49,12 @@ const DefaultGrace = 15 * time.Minute
 const MaxRangeDays = 366
 
 // Service issues invoices.
-type Service struct{ cfg Config }
+type Service struct {
+	cfg Config
+	mu  sync.Mutex
+	// closed is the last month this node saw wholly invoiced.
+	closed time.Time
+}
 
 // NewService returns the invoice service.
 func NewService(cfg Config) *Service {
@@ -68,17 +74,6 @@ func NewService(cfg Config) *Service {
 func MonthOf(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
-// Monthly returns the account's invoice for the month holding month,
-// generating it when it does not exist yet. The month must have ended.
-func (s *Service) Monthly(ctx context.Context, accountID int64, month time.Time) (Invoice, error) {
-	from := MonthOf(month)
-	to := from.AddDate(0, 1, 0)
-	if to.After(s.cfg.Now()) {
-		return Invoice{}, problem.Field("period", "the month has not ended yet")
-	}
-	return s.generate(ctx, accountID, Monthly, from, to)
 }
 
 // generate returns the account's invoice of kind for [from, to), making it
@@ -265,13 +260,15 @@ func (s *Service) TaxRate(ctx context.Context, p auth.Principal, accountID int64
 	return r, from != acc.ID, nil
 }
 
-// WorkerBatch bounds the accounts one CloseMonth call invoices.
+// WorkerBatch bounds the accounts read at once by CloseMonth.
 const WorkerBatch = 200
 
 // CloseMonth invoices the month before the current one for every account
 // with ledger activity in it that has no invoice yet, once the month has
 // been over for Grace. It returns how many invoices it made or found; a
-// node calls it periodically, and any number of nodes may.
+// node calls it periodically, and any number of nodes may. An account that
+// fails is logged and skipped until the next call; once a pass completes
+// without failures the node does not look at that month again.
 func (s *Service) CloseMonth(ctx context.Context) (int, error) {
 	now := s.cfg.Now().UTC()
 	to := MonthOf(now)
@@ -279,25 +276,40 @@ func (s *Service) CloseMonth(ctx context.Context) (int, error) {
 	if now.Before(to.Add(s.cfg.Grace)) {
 		return 0, nil
 	}
-	done := 0
-	for {
-		ids, err := s.cfg.Store.Uninvoiced(ctx, Monthly, from, to, WorkerBatch)
+	s.mu.Lock()
+	closed := s.closed.Equal(from)
+	s.mu.Unlock()
+	if closed {
+		return 0, nil
+	}
+	done, failed := 0, 0
+	for after := int64(0); ; {
+		ids, err := s.cfg.Store.Uninvoiced(ctx, Monthly, from, to, after, WorkerBatch)
 		if err != nil {
 			return done, fmt.Errorf("close month: %w", err)
 		}
 		if len(ids) == 0 {
-			return done, nil
+			break
 		}
 		for _, id := range ids {
 			if err := ctx.Err(); err != nil {
 				return done, err
 			}
+			after = id
 			if _, err := s.generate(ctx, id, Monthly, from, to); err != nil {
-				return done, fmt.Errorf("close month for account %d: %w", id, err)
+				failed++
+				s.cfg.Log.Error("monthly invoice", "account", id, "month", from.Format("2006-01"), "err", err)
+				continue
 			}
 			done++
 		}
 	}
+	if failed == 0 {
+		s.mu.Lock()
+		s.closed = from
+		s.mu.Unlock()
+	}
+	return done, nil
 }
 
 // CustomerFilter narrows the invoices and transactions of a reseller's

@@ -218,14 +218,14 @@ func (s *Invoices) List(ctx context.Context, scope int64, p query.Params) ([]inv
 		&InvoiceSpec, p, func(r *sql.Rows) (invoice.Invoice, error) { return scanInvoice(r) })
 }
 
-// Uninvoiced returns accounts with a parent that have entries in [from,
-// to) and no invoice of kind for that period.
-func (s *Invoices) Uninvoiced(ctx context.Context, kind string, from, to time.Time, limit int) ([]int64, error) {
+// Uninvoiced returns accounts above after with a parent that have entries
+// in [from, to) and no invoice of kind for that period.
+func (s *Invoices) Uninvoiced(ctx context.Context, kind string, from, to time.Time, after int64, limit int) ([]int64, error) {
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT a.id FROM accounts a
-		WHERE a.parent_id IS NOT NULL AND a.parent_id <> 0
+		WHERE a.id > $5 AND a.parent_id IS NOT NULL AND a.parent_id <> 0
 		AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.account_id = a.id AND e.created_at >= $1 AND e.created_at < $2)
 		AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.id AND i.kind = $3 AND i.period_start = $1 AND i.period_end = $2)
-		ORDER BY a.id LIMIT $4`, Micros(from), Micros(to), kind, limit)
+		ORDER BY a.id LIMIT $4`, Micros(from), Micros(to), kind, limit, after)
 	if err != nil {
 		return nil, fmt.Errorf("uninvoiced accounts: %w", translate(err))
 	}
