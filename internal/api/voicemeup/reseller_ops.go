@@ -94,19 +94,9 @@ func (o *resellerOps) transactions(ctx context.Context, r *Request) (*Result, er
 	nums := &numbers{o: o, r: r, cache: map[int64]string{}}
 	list := List("resellers_transactions", "reseller_transaction")
 	for _, e := range entries {
-		amount, kind := e.Credit, "credit"
-		if e.Debit > 0 {
-			amount, kind = e.Debit, "debit"
-		}
-		list.Add(Elem("reseller_transaction").Attr("reseller_transaction_id", itoa(e.ID)).
+		list.Add(entryLeaves(Elem("reseller_transaction").Attr("reseller_transaction_id", itoa(e.ID)).
 			Set("client_account_id", nums.of(ctx, e.AccountID)).
-			Set("date_applied", e.CreatedAt.UTC().Format("2006-01-02 15:04:05")).
-			Set("activity", string(e.Activity)).
-			Set("type", kind).
-			Set("amount", amount.String()).
-			Set("balance", creditNotation(e.BalanceAfter)).
-			Set("description", strings.TrimSpace(e.Description)).
-			Set("reference", e.Reference))
+			Set("date_applied", e.CreatedAt.UTC().Format("2006-01-02 15:04:05")), e))
 	}
 	return OK(list), nil
 }
