@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"switchboard/internal/ledger"
 	"switchboard/internal/money"
 )
 
@@ -59,12 +60,7 @@ func Compute(p Period, rate TaxRate) ([]Section, Totals, error) {
 		if key == SecPayments {
 			amount = sub(e.Credit, e.Debit)
 		}
-		desc := strings.TrimSpace(e.Description)
-		if desc == "" {
-			desc = string(e.Activity)
-		} else if !strings.Contains(strings.ToLower(desc), strings.ToLower(string(e.Activity))) {
-			desc = string(e.Activity) + ": " + desc
-		}
+		desc := describe(key, e.Activity, e.Description)
 		secs[key].Lines = append(secs[key].Lines, Line{Date: e.CreatedAt, Description: desc, Amount: amount, EntryID: e.ID})
 	}
 
@@ -97,6 +93,33 @@ func Compute(p Period, rate TaxRate) ([]Section, Totals, error) {
 		return nil, Totals{}, err
 	}
 	return out, t, nil
+}
+
+// labels name Switchboard's own activities on an invoice; the carrier
+// activities are already written for people.
+var labels = map[ledger.Activity]string{
+	ledger.Subscription: "Subscription", ledger.CallPack: "Call pack", ledger.NumberRental: "Number rental",
+	ledger.CommandCharge: "Command", ledger.ManualCredit: "Credit", ledger.ManualDebit: "Debit",
+}
+
+// mixed are the sections whose lines come from several activities: their
+// lines say which.
+var mixed = map[string]bool{SecNumbers: true, SecOther: true, SecPayments: true}
+
+// describe is the text of an entry's line in section key.
+func describe(key string, a ledger.Activity, description string) string {
+	label := labels[a]
+	if label == "" {
+		label = string(a)
+	}
+	desc := strings.TrimSpace(description)
+	switch {
+	case desc == "":
+		return label
+	case mixed[key] && !strings.Contains(strings.ToLower(desc), strings.ToLower(label)):
+		return label + ": " + desc
+	}
+	return desc
 }
 
 func nonEmpty(ss ...string) []string {

@@ -125,7 +125,7 @@ func TestRenderReadsBack(t *testing.T) {
 	}
 	text := invoicetest.Text(t, b)
 	for _, s := range []string{"Invoice INV-2026-000042", "Reseller Inc", "Customer Co", "Account 1000002", "2026-03-01 to 2026-03-31",
-		"LOCAL 1514 Montreal", "2:05", "subscription: Bundle Gold", "Credit Card Fee", "Total Payments and credits 19.12000"} {
+		"LOCAL 1514 Montreal", "2:05", "2026-03-10 Bundle Gold 5.50000", "Credit Card Fee: Fee -0.88000", "Credit Card: Card payment, visa ending 4242 20.00000", "Debit 1.00001", "Number rental 2.00000", "Total Payments and credits 19.12000"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("PDF text lacks %q:\n%s", s, text)
 		}
@@ -155,7 +155,7 @@ func TestRenderPaginates(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := invoicetest.Text(t, b)
-	if n := strings.Count(text, "command_charge: command"); n != 150 {
+	if n := strings.Count(text, " command 0.01000"); n != 150 {
 		t.Errorf("%d command lines in the PDF; want 150", n)
 	}
 	if !strings.Contains(text, "page 3") {
