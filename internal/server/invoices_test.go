@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -513,4 +514,39 @@ func TestInvoiceAPIs(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestInvoiceWorkerTwoNodes runs two nodes on one PostgreSQL database, both
+// with the monthly worker on: each account with March activity gets exactly
+// one March invoice, numbered without gaps.
+func TestInvoiceWorkerTwoNodes(t *testing.T) {
+	if !slices.Contains(servertest.Kinds(), "postgres") {
+		t.Skip(servertest.PostgresEnv + " is not set")
+	}
+	clock := &testClock{t: time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)}
+	dbURL := servertest.DBURL(t, "postgres")
+	a := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, Now: clock.now, InvoiceEvery: 5 * time.Millisecond})
+	b := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, Now: clock.now, InvoiceEvery: 5 * time.Millisecond})
+	res := a.MustTenant(t, a.AdminToken, "", "Shared Reseller", "reseller")
+	book := newMonthBook(t, a)
+	for i := range 8 {
+		c := a.MustTenant(t, res.Token, "", fmt.Sprintf("Shared Customer %d", i), "customer")
+		book.chain(day(3, 1+i), ledger.Posting{AccountID: rawID(t, c.AccountID), Activity: ledger.ManualCredit, Credit: units("1")})
+	}
+	clock.set(time.Date(2026, 4, 1, 0, 30, 0, 0, time.UTC))
+	list := waitInvoices(t, b, res.Token, "issuer_id eq '"+res.AccountID+"'", 8)
+	time.Sleep(100 * time.Millisecond) // both workers have had many more turns
+	seen := map[string]bool{}
+	numbers := map[string]bool{}
+	for _, inv := range waitInvoices(t, a, res.Token, "issuer_id eq '"+res.AccountID+"'", 8) {
+		if seen[inv.AccountID] || numbers[inv.Number] {
+			t.Errorf("account %s or number %s twice", inv.AccountID, inv.Number)
+		}
+		seen[inv.AccountID], numbers[inv.Number] = true, true
+	}
+	for i := 1; i <= len(list); i++ {
+		if n := fmt.Sprintf("INV-2026-%06d", i); !numbers[n] {
+			t.Errorf("number %s missing from %v", n, numbers)
+		}
+	}
 }

@@ -216,6 +216,14 @@ func TestInvoiceTaxRates(t *testing.T) {
 		if r, _, _ := s.TaxRate(ctx, tr.sibling.ID); r != 0 {
 			t.Errorf("sibling = %d; want 0", r)
 		}
+		// An account with a rate of its own can still be deleted.
+		leaf := e.mkAccount(t, &tr.sibling, account.TypeCustomer)
+		if err := s.SetTaxRate(ctx, leaf.ID, 10000, 1, stamp()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.accounts.DeleteAccount(ctx, tr.op.ID, leaf.ID); err != nil {
+			t.Fatalf("delete an account with a tax rate: %v", err)
+		}
 	})
 }
 
