@@ -275,6 +275,9 @@ type op struct {
 	public                         bool
 	status                         int
 	maxBody                        int64 // default 1 MiB
+	// binary is the media type of an answer that is a file (its body a
+	// []byte), documented as such rather than as JSON.
+	binary string
 }
 
 func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
@@ -288,6 +291,10 @@ func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
 		MaxBodyBytes:    max(o.maxBody, 1<<20),
 		BodyReadTimeout: 15 * time.Second,
 		Metadata:        map[string]any{},
+	}
+	if o.binary != "" {
+		operation.Responses = map[string]*huma.Response{"200": {Description: "OK",
+			Content: map[string]*huma.MediaType{o.binary: {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}}
 	}
 	if o.public {
 		operation.Metadata[public] = true

@@ -139,7 +139,7 @@ func (a *API) registerInvoices() {
 			}
 			return &struct{ Body InvoiceView }{Body: invoiceDetail(inv)}, nil
 		})
-	register(a, op{id: "get-invoice-pdf", method: http.MethodGet, path: "/api/invoices/{id}/pdf", summary: "An invoice as a PDF document", tag: tag},
+	register(a, op{id: "get-invoice-pdf", method: http.MethodGet, path: "/api/invoices/{id}/pdf", summary: "An invoice as a PDF document", tag: tag, binary: "application/pdf"},
 		func(ctx context.Context, in *IDPath) (*pdfBody, error) {
 			n, err := decodeID(in.ID, "invoice")
 			if err != nil {
