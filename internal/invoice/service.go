@@ -313,7 +313,8 @@ func (s *Service) CloseMonth(ctx context.Context) (int, error) {
 }
 
 // CustomerFilter narrows the invoices and transactions of a reseller's
-// customers.
+// customers. Dates are matched on the day an invoice was issued or an
+// entry posted.
 type CustomerFilter struct {
 	AccountID int64 // 0: every customer
 	ID        int64 // 0: any
@@ -322,9 +323,14 @@ type CustomerFilter struct {
 	From, To time.Time
 }
 
-// customerQuery renders f as a filter of the accounts strictly below p.
-func customerQuery(p auth.Principal, f CustomerFilter, dateField string) query.Params {
-	parts := []string{"account_id ne " + strconv.FormatInt(p.AccountID, 10)}
+// customerQuery renders f as a filter of the accounts strictly below p
+// (own false) or of p's account alone (own true).
+func customerQuery(p auth.Principal, f CustomerFilter, own bool) query.Params {
+	op := "ne"
+	if own {
+		op = "eq"
+	}
+	parts := []string{"account_id " + op + " " + strconv.FormatInt(p.AccountID, 10)}
 	if f.AccountID != 0 {
 		parts = append(parts, "account_id eq "+strconv.FormatInt(f.AccountID, 10))
 	}
@@ -335,10 +341,10 @@ func customerQuery(p auth.Principal, f CustomerFilter, dateField string) query.P
 		parts = append(parts, "web_key eq '"+strings.ReplaceAll(f.WebKey, "'", "''")+"'")
 	}
 	if !f.From.IsZero() {
-		parts = append(parts, dateField+" ge "+day(f.From).Format(time.RFC3339))
+		parts = append(parts, "created_at ge "+day(f.From).Format(time.RFC3339))
 	}
 	if !f.To.IsZero() {
-		parts = append(parts, dateField+" lt "+day(f.To).AddDate(0, 0, 1).Format(time.RFC3339))
+		parts = append(parts, "created_at lt "+day(f.To).AddDate(0, 0, 1).Format(time.RFC3339))
 	}
 	return query.Params{Filter: strings.Join(parts, " and "), OrderBy: "id asc", Top: "100"}
 }
@@ -351,7 +357,7 @@ const MaxCustomerItems = 10_000
 // principal's own (a reseller's customers), oldest first.
 func (s *Service) CustomerInvoices(ctx context.Context, p auth.Principal, f CustomerFilter) ([]Invoice, error) {
 	return pages(func(q query.Params) ([]Invoice, int, error) { return s.cfg.Store.List(ctx, p.AccountID, q) },
-		customerQuery(p, f, "created_at"))
+		customerQuery(p, f, false))
 }
 
 // CustomerTransactions returns the ledger entries of the accounts below
@@ -359,7 +365,7 @@ func (s *Service) CustomerInvoices(ctx context.Context, p auth.Principal, f Cust
 func (s *Service) CustomerTransactions(ctx context.Context, p auth.Principal, f CustomerFilter) ([]ledger.Entry, error) {
 	f.WebKey = ""
 	return pages(func(q query.Params) ([]ledger.Entry, int, error) { return s.cfg.Ledger.List(ctx, p.AccountID, q) },
-		customerQuery(p, f, "created_at"))
+		customerQuery(p, f, false))
 }
 
 func pages[T any](list func(query.Params) ([]T, int, error), q query.Params) ([]T, error) {
@@ -381,7 +387,6 @@ func pages[T any](list func(query.Params) ([]T, int, error), q query.Params) ([]
 // OwnInvoices returns the principal's own account's invoices issued on the
 // days from to to (inclusive UTC dates; zero: open), oldest first.
 func (s *Service) OwnInvoices(ctx context.Context, p auth.Principal, from, to time.Time) ([]Invoice, error) {
-	q := customerQuery(p, CustomerFilter{From: from, To: to}, "created_at")
-	q.Filter = strings.Replace(q.Filter, "account_id ne ", "account_id eq ", 1)
-	return pages(func(q query.Params) ([]Invoice, int, error) { return s.cfg.Store.List(ctx, p.AccountID, q) }, q)
+	return pages(func(q query.Params) ([]Invoice, int, error) { return s.cfg.Store.List(ctx, p.AccountID, q) },
+		customerQuery(p, CustomerFilter{From: from, To: to}, true))
 }
