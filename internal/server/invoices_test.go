@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -290,6 +292,14 @@ func TestInvoiceAcceptance(t *testing.T) {
 		// Served again (from the blob store), the same bytes.
 		if again := n.Do(t, http.MethodGet, inv.PDFURL, w.res.Token, nil); !bytes.Equal(again.Body, r.Body) {
 			t.Errorf("the PDF changed between downloads")
+		}
+		// A node without the file (another node's data dir) renders the
+		// same bytes from the stored invoice.
+		if err := os.RemoveAll(filepath.Join(n.DataDir, "blobs")); err != nil {
+			t.Fatal(err)
+		}
+		if again := n.Do(t, http.MethodGet, inv.PDFURL, w.res.Token, nil); again.Status != http.StatusOK || !bytes.Equal(again.Body, r.Body) {
+			t.Errorf("the PDF rendered again from the database differs (%d, %d bytes, first %d)", again.Status, len(again.Body), len(r.Body))
 		}
 
 		// Asking for March again returns the worker's invoice.
