@@ -142,8 +142,8 @@ type CreateRequest struct {
 
 // Create returns the invoice of an account of the principal's tree (its
 // own included) for the days From to To, making it when there is none.
-// The days must be over; a range that is exactly a calendar month is that
-// month's monthly invoice.
+// The days must have been over for Grace; a range that is exactly a
+// calendar month is that month's monthly invoice.
 func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateRequest) (Invoice, error) {
 	if !p.CanWrite() {
 		return Invoice{}, problem.New(problem.Forbidden, "a read-only user may not create invoices")
@@ -166,8 +166,10 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		return Invoice{}, problem.Field("to", "is required")
 	case !to.After(from):
 		return Invoice{}, problem.Field("to", "must not be before from")
-	case to.After(s.cfg.Now()):
-		return Invoice{}, problem.Field("to", "must be a day that is over (before today, UTC)")
+	case to.Add(s.cfg.Grace).After(s.cfg.Now()):
+		// The same wait as the monthly worker's: a posting stamped by a
+		// node whose clock lags must not miss the invoice of its day.
+		return Invoice{}, problem.Field("to", "must be a day that is over (before today, UTC, from %s after midnight)", s.cfg.Grace)
 	case to.Sub(from) > MaxRangeDays*24*time.Hour:
 		return Invoice{}, problem.Field("to", "the period may cover at most %d days", MaxRangeDays)
 	}

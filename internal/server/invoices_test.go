@@ -186,7 +186,7 @@ func mustInvoiceWorld(t *testing.T, kind string) invoiceWorld {
 	w.marchEntries = 8
 	// On the first instant of April: not March's.
 	b.chain(time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), ledger.Posting{AccountID: c, Activity: ledger.ManualDebit, Debit: units("1")})
-	clock.set(time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
+	clock.set(time.Date(2026, 4, 2, 0, 15, 0, 0, time.UTC))
 	return w
 }
 
@@ -360,6 +360,12 @@ func TestInvoiceAPIs(t *testing.T) {
 			if again := decodeInvoice(t, mustPost(t, n, "/api/invoices", w.res.Token, body)); again.ID != rng.ID {
 				t.Errorf("the same range again made %s; want %s", again.ID, rng.ID)
 			}
+			// A day is invoiced on demand once it has been over for the
+			// worker's grace, 15 minutes.
+			w.clock.set(time.Date(2026, 4, 2, 0, 14, 59, 0, time.UTC))
+			expectError(t, "April 1st within the grace", n.Do(t, http.MethodPost, "/api/invoices", w.res.Token,
+				map[string]any{"account_id": custID, "from": "2026-04-01", "to": "2026-04-01"}), http.StatusBadRequest, "VALIDATE_FAILED", "to")
+			w.clock.set(time.Date(2026, 4, 2, 0, 15, 0, 0, time.UTC))
 			// April's first day opens at March's close and holds the debit
 			// posted on its first instant.
 			april = decodeInvoice(t, mustPost(t, n, "/api/invoices", w.res.Token, map[string]any{"account_id": custID, "from": "2026-04-01", "to": "2026-04-01"}))
@@ -434,7 +440,7 @@ func TestInvoiceAPIs(t *testing.T) {
 				} `json:"data"`
 			}
 			r.JSON(t, &out)
-			if out.Status != "200" || len(out.Data) != 3 || out.Data[0].InvoiceNo != march.Number || out.Data[0].Date != "2026-04-02 00:00:00" {
+			if out.Status != "200" || len(out.Data) != 3 || out.Data[0].InvoiceNo != march.Number || out.Data[0].Date != "2026-04-02 00:15:00" {
 				t.Fatalf("get_invoices: %s", r.Body)
 			}
 			file, err := url.Parse(out.Data[0].File)
