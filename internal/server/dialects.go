@@ -14,10 +14,12 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
 	voicemeup.RegisterPeerOps(vmu, s.Peers)
+	voicemeup.RegisterResellerOps(vmu, s.Accounts, s.Invoices)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
 	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
+	carrier.RegisterInvoiceOps(cr, s.Invoices)
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	s.reseller = rs

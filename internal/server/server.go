@@ -19,6 +19,7 @@ import (
 	"switchboard/internal/api/native"
 	"switchboard/internal/api/reseller"
 	"switchboard/internal/auth"
+	"switchboard/internal/blob"
 	"switchboard/internal/bundle"
 	"switchboard/internal/callcharge"
 	"switchboard/internal/callpack"
@@ -26,6 +27,7 @@ import (
 	"switchboard/internal/command"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
+	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/peer"
@@ -47,7 +49,15 @@ type Config struct {
 	PerMinute int64 // native API requests per account and minute
 	// AdminTokenOut receives the "admin token: ..." line on first start.
 	AdminTokenOut interface{ Write([]byte) (int, error) }
+	// Now is the clock of the invoice worker (nil: time.Now).
+	Now func() time.Time
+	// InvoiceEvery is how often the node looks for closed months to
+	// invoice (default DefaultInvoiceEvery).
+	InvoiceEvery time.Duration
 }
+
+// DefaultInvoiceEvery is how often a node runs the monthly invoice worker.
+const DefaultInvoiceEvery = time.Minute
 
 // Server is one running node.
 type Server struct {
@@ -68,6 +78,7 @@ type Server struct {
 	Peers       *peer.Service
 	// SIP is the node's SIP engine, nil when SIP is off.
 	SIP      *sip.Engine
+	Invoices *invoice.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -149,6 +160,12 @@ func (s *Server) init(ctx context.Context) error {
 			return err
 		}
 	}
+	blobs, err := blob.NewDir(filepath.Join(s.cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	s.Invoices = invoice.NewService(invoice.Config{Store: store.NewInvoices(s.DB), Accounts: s.Accounts, Ledger: s.Ledger,
+		Blobs: blobs, IDs: gen, Now: s.cfg.Now, Log: log})
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
@@ -157,6 +174,7 @@ func (s *Server) init(ctx context.Context) error {
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
 		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
+		Invoices:  s.Invoices,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -285,14 +303,21 @@ func (s *Server) Run(ctx context.Context) error {
 // renewEvery is how often a node looks for bundles due for renewal.
 const renewEvery = time.Minute
 
-// background renews the node lease, prunes old request counters and
-// renews bundles that are due (every node may: a period is charged once).
+// background renews the node lease, prunes old request counters, renews
+// bundles that are due (every node may: a period is charged once) and
+// invoices closed months.
 func (s *Server) background(ctx context.Context) {
 	defer close(s.done)
 	t := time.NewTicker(nodeTTL / 4)
 	defer t.Stop()
 	renewals := time.NewTicker(renewEvery)
 	defer renewals.Stop()
+	every := s.cfg.InvoiceEvery
+	if every <= 0 {
+		every = DefaultInvoiceEvery
+	}
+	inv := time.NewTicker(every)
+	defer inv.Stop()
 	counters := store.NewCounters(s.DB)
 	for {
 		select {
@@ -305,6 +330,14 @@ func (s *Server) background(ctx context.Context) {
 			}
 			if renewed+suspended > 0 {
 				s.cfg.Log.Info("bundle renewals", "renewed", renewed, "suspended", suspended)
+			}
+		case <-inv.C:
+			// Every node runs it; the database keeps one invoice per
+			// account and month whichever node gets there first.
+			if n, err := s.Invoices.CloseMonth(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("monthly invoices", "err", err)
+			} else if n > 0 {
+				s.cfg.Log.Info("monthly invoices", "invoices", n)
 			}
 		case <-t.C:
 			if err := s.DB.RenewNode(ctx, s.node, s.holder, nodeTTL); err != nil && ctx.Err() == nil {

@@ -119,6 +119,14 @@ var vmuTenantCases = map[string]vmuTenantCase{
 	"get_rates":               {read: url.Values{"code": {"1514"}}}, // the caller's own tariff only
 	"get_funding_details":     {read: url.Values{}},                 // the caller's own balance only
 	"get_billing_activity":    {read: url.Values{}},                 // the caller's own ledger only
+	// Accounts below the caller's only; filtered by the victim's subaccount
+	// they must answer as for one that does not exist.
+	"get_resellers_transactions": {read: url.Values{}, target: func(sub, _, _ string) []url.Values {
+		return []url.Values{{"client_subaccount_id": {sub}}}
+	}},
+	"get_resellers_invoices": {read: url.Values{}, target: func(sub, _, _ string) []url.Values {
+		return []url.Values{{"client_subaccount_id": {sub}}}
+	}},
 	"get_subaccounts": {read: url.Values{"get_associations": {"1"}}, target: func(sub, _, _ string) []url.Values {
 		return []url.Values{{"client_subaccount_id": {sub}}, {"client_subaccount_id": {sub}, "get_associations": {"1"}}}
 	}},

@@ -232,6 +232,15 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/call_packs/{id}/renew":   {ids: packs},
 		"POST /api/call_packs/{id}/destroy": {ids: packs},
 		"DELETE /api/call_packs/{id}":       {ids: packs},
+		// populated has no invoice: TestInvoiceTenancy walks real ones.
+		"GET /api/invoices":          {},
+		"GET /api/invoices/{id}":     {ids: accounts},
+		"GET /api/invoices/{id}/pdf": {ids: accounts},
+		"POST /api/invoices": {ref: "account_id", body: func(v populated) map[string]any {
+			return map[string]any{"account_id": v.AccountID, "from": "2026-01-01", "to": "2026-01-31"}
+		}},
+		"GET /api/accounts/{id}/tax_rate":  {ids: accounts},
+		"POST /api/accounts/{id}/tax_rate": {ids: accounts, body: body(map[string]any{"tax_rate": "0.5"})},
 	}
 }
 

@@ -208,6 +208,7 @@ func (s *Accounts) DeleteAccount(ctx context.Context, scope, id int64) error {
 			`DELETE FROM subaccount_addresses WHERE account_id = $1`,
 			`DELETE FROM subaccounts WHERE account_id = $1`,
 			`DELETE FROM request_counters WHERE account_id = $1`,
+			`DELETE FROM account_tax_rates WHERE account_id = $1`,
 			`DELETE FROM account_tree WHERE descendant_id = $1`,
 			`DELETE FROM accounts WHERE id = $1`,
 		} {

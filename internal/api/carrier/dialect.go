@@ -219,6 +219,10 @@ func (d *Dialect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.failErr(w, called, err)
 		return
 	}
+	if f, ok := res.(*File); ok {
+		writeFile(w, f)
+		return
+	}
 	body, err := successBody(res)
 	if err != nil {
 		d.failErr(w, called, problem.Wrap(fmt.Errorf("render %s: %w", e.Name, err), "internal error"))
@@ -283,6 +287,24 @@ func fail(w http.ResponseWriter, f failure) {
 		body = []byte(`{"status":"500","error":"Internal error"}`)
 	}
 	write(w, f.status, body)
+}
+
+// File is a handler's answer that is a download rather than JSON.
+type File struct {
+	Name        string // the file name offered to the client
+	ContentType string
+	Body        []byte
+}
+
+// writeFile sends f as the whole answer.
+func writeFile(w http.ResponseWriter, f *File) {
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Content-Disposition", `attachment; filename="`+strings.NewReplacer(`"`, "", "\\", "", "\r", "", "\n", "").Replace(f.Name)+`"`)
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.Body)
 }
 
 // write sends a JSON answer with status.

@@ -35,6 +35,9 @@ type Endpoint struct {
 	// Legacy is true for endpoints that are not in the document but that
 	// older clients of the API still call.
 	Legacy bool
+	// Extension is true for Switchboard's own endpoints that the
+	// document's answers point at (the file URL of get_invoices).
+	Extension bool
 }
 
 // endpoints is every endpoint of the document, in document order, then the
@@ -89,6 +92,11 @@ var endpoints = []Endpoint{
 	// trunk_id in, "Order NO" out. Its parameters and answer differ from
 	// gen_order's, so it is an endpoint of its own rather than an alias.
 	{Name: "generate_new_order", Section: Origination, Write: true, Legacy: true, Required: []string{"number", "category", "trunk_id"}},
+
+	// The file behind get_invoices' "file" URL: the invoice's PDF,
+	// authenticated like every call (the URL carries accountno; the client
+	// adds its token).
+	{Name: "invoice_pdf", Section: Billing, Extension: true, Required: []string{"invoice_id"}},
 }
 
 // byName indexes endpoints by lowercased name: clients that change the case

@@ -20,8 +20,12 @@ var documentEndpoints = []string{
 }
 
 func TestEndpointTable(t *testing.T) {
-	var doc, legacy []string
+	var doc, legacy, ext []string
 	for _, e := range carrier.Endpoints() {
+		if e.Extension {
+			ext = append(ext, e.Name)
+			continue
+		}
 		if e.Legacy {
 			legacy = append(legacy, e.Name)
 			continue
@@ -36,6 +40,9 @@ func TestEndpointTable(t *testing.T) {
 	}
 	if want := []string{"gen_did_order", "generate_new_order"}; !slices.Equal(legacy, want) {
 		t.Fatalf("legacy endpoints %v, want %v", legacy, want)
+	}
+	if want := []string{"invoice_pdf"}; !slices.Equal(ext, want) {
+		t.Fatalf("extension endpoints %v, want %v", ext, want)
 	}
 	for _, e := range carrier.Endpoints() {
 		if e.AliasOf == "" {

@@ -24,6 +24,7 @@ import (
 	"switchboard/internal/callpack"
 	"switchboard/internal/catalog"
 	"switchboard/internal/command"
+	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
 	"switchboard/internal/peer"
@@ -54,6 +55,7 @@ type Config struct {
 	Bundles *bundle.Service
 	// CallPacks sells call packs.
 	CallPacks *callpack.Service
+	Invoices  *invoice.Service
 	Limiter   Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
@@ -107,6 +109,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerBundles()
 	a.registerCallPacks()
 	a.registerPeers()
+	a.registerInvoices()
 	return a
 }
 
@@ -306,6 +309,9 @@ type op struct {
 	public                         bool
 	status                         int
 	maxBody                        int64 // default 1 MiB
+	// binary is the media type of an answer that is a file (its body a
+	// []byte), documented as such rather than as JSON.
+	binary string
 }
 
 func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
@@ -319,6 +325,10 @@ func register[I, O any](a *API, o op, h func(context.Context, *I) (*O, error)) {
 		MaxBodyBytes:    max(o.maxBody, 1<<20),
 		BodyReadTimeout: 15 * time.Second,
 		Metadata:        map[string]any{},
+	}
+	if o.binary != "" {
+		operation.Responses = map[string]*huma.Response{"200": {Description: "OK",
+			Content: map[string]*huma.MediaType{o.binary: {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary"}}}}}
 	}
 	if o.public {
 		operation.Metadata[public] = true

@@ -73,18 +73,24 @@ func (o *moneyOps) billingActivity(ctx context.Context, r *Request) (*Result, er
 	}
 	list := List("billing_activities", "billing_activity")
 	for _, e := range entries {
-		amount, kind := e.Credit, "credit"
-		if e.Debit > 0 {
-			amount, kind = e.Debit, "debit"
-		}
-		list.Add(Elem("billing_activity").Attr("transaction_id", itoa(e.ID)).
-			Set("date", e.CreatedAt.UTC().Format("2006-01-02 15:04:05")).
-			Set("activity", string(e.Activity)).
-			Set("type", kind).
-			Set("amount", amount.String()).
-			Set("balance", creditNotation(e.BalanceAfter)).
-			Set("description", strings.TrimSpace(e.Description)).
-			Set("reference", e.Reference))
+		list.Add(entryLeaves(Elem("billing_activity").Attr("transaction_id", itoa(e.ID)).
+			Set("date", e.CreatedAt.UTC().Format("2006-01-02 15:04:05")), e))
 	}
 	return OK(list), nil
+}
+
+// entryLeaves appends what every rendering of a ledger entry shows after
+// its date: activity, debit or credit, amount, balance, description and
+// reference.
+func entryLeaves(n *Node, e ledger.Entry) *Node {
+	amount, kind := e.Credit, "credit"
+	if e.Debit > 0 {
+		amount, kind = e.Debit, "debit"
+	}
+	return n.Set("activity", string(e.Activity)).
+		Set("type", kind).
+		Set("amount", amount.String()).
+		Set("balance", creditNotation(e.BalanceAfter)).
+		Set("description", strings.TrimSpace(e.Description)).
+		Set("reference", e.Reference)
 }

@@ -113,6 +113,9 @@ type Options struct {
 	SIP string
 	// SIPGuard overrides the authentication-failure limits.
 	SIPGuard sip.GuardConfig
+	// Now is the invoice worker's clock; InvoiceEvery how often it runs.
+	Now          func() time.Time
+	InvoiceEvery time.Duration
 }
 
 // Start runs a node on 127.0.0.1:0 over a fresh store of kind and stops it
@@ -135,6 +138,7 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 		DataDir: o.DataDir, DBURL: o.DBURL, HTTPAddr: "127.0.0.1:0", Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerMinute: o.PerMinute, AdminTokenOut: &out,
 		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard},
+		Now: o.Now, InvoiceEvery: o.InvoiceEvery,
 	})
 	if err != nil {
 		tb.Fatalf("open server: %v", err)
