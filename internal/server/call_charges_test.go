@@ -11,6 +11,7 @@ import (
 
 	"switchboard/internal/callcharge"
 	"switchboard/internal/id"
+	"switchboard/internal/invoice/invoicetest"
 	"switchboard/internal/money"
 	"switchboard/internal/server/servertest"
 )
@@ -180,4 +181,78 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestInvoiceOfChargedCalls invoices a day of real activity: calls charged
+// by the call-charging service (one within a call pack, one not), the pack
+// and a bundle bought through the API, a card payment, and a tax rate. The
+// invoice's call section is the charged calls, its totals reconcile with
+// the ledger, and the PDF says the same. The invoice service's clock runs
+// two days ahead so that today is a closed range.
+func TestInvoiceOfChargedCalls(t *testing.T) {
+	servertest.EachStore(t, func(t *testing.T, kind string) {
+		ctx := context.Background()
+		n := servertest.Start(t, kind, servertest.Options{PerMinute: 1 << 30, Now: func() time.Time { return time.Now().Add(48 * time.Hour) }})
+		cust := n.MustTenant(t, n.AdminToken, "", "Invoiced Caller", "customer")
+		if r := importDeck(t, n, n.AdminToken, "", "replace", deckHeader+
+			"44,INTERNATIONAL,0,0,1,1,0,0,0.06,0.06,United Kingdom\n1,NATIONAL,0,0,60,60,0,0,0.02,0.02,NANP\n"); r.Status != http.StatusOK {
+			t.Fatalf("deck: %d %s", r.Status, r.Body)
+		}
+		custID, _ := id.DecodeNative(cust.AccountID)
+		r := n.Form(t, "/carrier/make_payment", map[string][]string{"token": {cust.Token}, "accountno": {cust.Number}, "firstname": {"Ada"},
+			"lastname": {"King"}, "cardnumber": {"4242424242424242"}, "expmonth": {"12"}, "expyear": {"2030"}, "cvv": {"123"}, "amount": {"50"}})
+		if r.Status != http.StatusOK {
+			t.Fatalf("payment: %d %s", r.Status, r.Body)
+		}
+		mustOK(t, n, http.MethodPost, "/api/call_packs", cust.Token, map[string]any{"pack_id": 13}) // 9.00
+		mustOK(t, n, http.MethodPost, "/api/bundles", cust.Token, map[string]any{"bundle_type": 2}) // 14.99
+		mustOK(t, n, http.MethodPost, "/api/accounts/"+cust.AccountID+"/tax_rate", n.AdminToken, map[string]any{"tax_rate": "0.1"})
+		for _, c := range []struct {
+			hash, dest string
+			d          int64
+		}{
+			{strings.Repeat("1", 32), "+44 20 7946 0000", 300}, // within the pack: 0
+			{strings.Repeat("2", 32), "2125550100", 90},        // 120 s billed at 0.02: 0.04
+			{strings.Repeat("3", 32), "2125550101", 30},        // 60 s: 0.02
+		} {
+			if _, err := n.Server.CallCharges.Charge(ctx, callcharge.Call{Hash: c.hash, AccountID: custID, Destination: c.dest,
+				Answered: true, Duration: c.d, StartedAt: time.Now()}); err != nil {
+				t.Fatalf("charge: %v", err)
+			}
+		}
+		today := time.Now().UTC().Format(time.DateOnly)
+		inv := decodeInvoice(t, mustPost(t, n, "/api/invoices", n.AdminToken, map[string]any{"account_id": cust.AccountID, "from": today, "to": today}))
+		// Charges: calls 0.06 + pack 9 + bundle 14.99; the card fee (2.9 %
+		// of 50 + 0.30 = 1.75) nets against its payment among the credits.
+		wantCharges := mustAmount("0.06") + mustAmount("9") + mustAmount("14.99")
+		wantTax := mustAmount("2.405") // 24.05 x 0.1
+		closing := mustAmount(balanceOf(t, n, n.AdminToken, cust.AccountID))
+		if mustAmount(inv.Opening) != 0 || mustAmount(inv.Charges) != wantCharges || mustAmount(inv.Credits) != mustAmount("48.25") ||
+			mustAmount(inv.Tax) != wantTax || mustAmount(inv.Closing) != closing || closing != mustAmount("48.25")-wantCharges {
+			t.Fatalf("invoice %+v; want charges %s, tax %s, closing %s", inv, wantCharges, wantTax, closing)
+		}
+		var calls []string
+		for _, s := range inv.Sections {
+			if s.Key == "calls" {
+				if mustAmount(s.Total) != mustAmount("0.06") {
+					t.Errorf("calls section total %s; want 0.06", s.Total)
+				}
+				for _, l := range s.Lines {
+					calls = append(calls, l.Description+" "+l.Amount)
+				}
+			}
+		}
+		joined := strings.Join(calls, " | ")
+		if len(calls) != 2 || !strings.Contains(joined, "United Kingdom") || !strings.Contains(joined, "NANP") {
+			t.Errorf("call lines = %q; want one per destination (United Kingdom, NANP)", calls)
+		}
+		pdf := n.Do(t, http.MethodGet, inv.PDFURL, cust.Token, nil)
+		text := invoicetest.Text(t, pdf.Body)
+		if g := invoicetest.Value(text, "Total Calls"); mustAmount(g) != mustAmount("0.06") {
+			t.Errorf("PDF Total Calls = %q", g)
+		}
+		if g := invoicetest.Value(text, "Closing balance"); mustAmount(g) != closing {
+			t.Errorf("PDF closing = %q; want %s", g, closing)
+		}
+	})
 }
