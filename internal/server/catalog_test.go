@@ -381,3 +381,42 @@ func TestPeersNeedABundle(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoNodesChargeOneAccount fires call-pack purchases at one account
+// through two nodes sharing one PostgreSQL database: the balance pays for
+// exactly 10, and exactly 10 succeed whichever node took them.
+func TestTwoNodesChargeOneAccount(t *testing.T) {
+	dbURL := servertest.DBURL(t, "postgres")
+	a := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, PerMinute: 1 << 30})
+	b := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, PerMinute: 1 << 30})
+	cust := a.MustTenant(t, a.AdminToken, "", "Two Node Buyer", "customer")
+	credit(t, a, a.AdminToken, cust.AccountID, "90") // 10 x pack 13 at 9.00
+	statuses := make([]int, 60)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		n := a
+		if i%2 == 1 {
+			n = b
+		}
+		wg.Go(func() {
+			statuses[i] = postKeyed(t, n, "/api/call_packs", cust.Token, "", map[string]any{"pack_id": 13}).Status
+		})
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	if count[http.StatusOK] != 10 || count[http.StatusPaymentRequired] != 50 {
+		t.Fatalf("statuses = %v; want 10 x 200 and 50 x 402", count)
+	}
+	if bal := balanceOf(t, b, cust.Token, cust.AccountID); bal != "0.00000" {
+		t.Fatalf("balance = %s; want 0.00000", bal)
+	}
+	if m, err := b.Server.Ledger.Check(context.Background()); err != nil || len(m) != 0 {
+		t.Fatalf("check = %v, %v", m, err)
+	}
+	if c := countOf(t, a, cust.Token, "/api/call_packs"); c != 10 {
+		t.Fatalf("%d packs; want 10", c)
+	}
+}
