@@ -170,6 +170,7 @@ func (s *Server) init(ctx context.Context) error {
 		if s.SIP, err = sip.New(sc, store.NewPeers(s.DB), gen, node); err != nil {
 			return err
 		}
+		s.SIP.Route(sip.Routing{Extensions: store.NewExtensions(s.DB), Subaccounts: accounts, CDRs: s.Recorder})
 	}
 	blobs, err := blob.NewDir(filepath.Join(s.cfg.DataDir, "blobs"))
 	if err != nil {
