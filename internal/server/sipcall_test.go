@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,4 +213,47 @@ func atoi(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// TestCallReinviteAndMaxDuration: a re-INVITE's offer and answer cross the
+// bridge unchanged, and a call longer than the maximum duration is torn
+// down with a BYE to both sides and one CDR.
+func TestCallReinviteAndMaxDuration(t *testing.T) {
+	n := servertest.Start(t, "sqlite", servertest.Options{SIP: "127.0.0.1:0", SIPMaxCall: 2 * time.Second})
+	ten := n.MustTenant(t, n.AdminToken, "", "Long Co", "reseller")
+	alicePeer := sipPeer(t, n, ten.Token, "alicelong", "Secret123")
+	bobPeer := sipPeer(t, n, ten.Token, "boblong1", "Secret123")
+	alice := newGoUA(t, n.SIPAddr, "udp", "alicelong", "Secret123")
+	bob := newGoUA(t, n.SIPAddr, "udp", "boblong1", "Secret123")
+	alice.register()
+	bob.register()
+	start := time.Now()
+	if code, err := alice.call("boblong1", 0); code != 200 || err != nil {
+		t.Fatalf("call: %d %v", code, err)
+	}
+	offer := strings.Replace(testSDP, "40000", "40002", 1)
+	if got := alice.reinvite(offer); got != offer {
+		t.Errorf("re-INVITE answer %q, want the callee's %q", got, offer)
+	}
+	select {
+	case got := <-bob.reinvites:
+		if got != offer {
+			t.Errorf("the callee got %q, want the caller's offer %q", got, offer)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the re-INVITE did not reach the callee")
+	}
+	alice.waitBye()
+	bob.waitBye()
+	if d := time.Since(start); d < 1900*time.Millisecond || d > 5*time.Second {
+		t.Errorf("torn down after %v, want the 2 s maximum", d)
+	}
+	got := waitCDRs(t, n, ten.Token, 1)
+	checkCDR(t, got, "answered", 200, "boblong1", alicePeer, bobPeer)
+	if got.FailureReason != "max_duration" || got.Billsec < 1 {
+		t.Errorf("cdr %+v: want max_duration", got)
+	}
+	if c := n.Server.SIP.ActiveCalls(); c != 0 {
+		t.Errorf("%d calls held after the teardown", c)
+	}
 }

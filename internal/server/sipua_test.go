@@ -34,6 +34,8 @@ type goUA struct {
 	inbound *sipgo.DialogServerSession
 	out     *sipgo.DialogClientSession
 	byes    chan struct{}
+	// reinvites receives the SDP of every re-INVITE the phone is sent.
+	reinvites chan string
 }
 
 const testSDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
@@ -54,7 +56,7 @@ func newGoUA(t *testing.T, server, transport, user, password string) *goUA {
 		t.Fatal(err)
 	}
 	u := &goUA{t: t, user: user, password: password, server: server, transport: transport, ua: ua, cli: cli, srv: srv,
-		invites: make(chan *sip.Request, 8), byes: make(chan struct{}, 8),
+		invites: make(chan *sip.Request, 8), byes: make(chan struct{}, 8), reinvites: make(chan string, 8),
 		answer: func() (int, time.Duration) { return 200, 0 }}
 	u.dialogs = sipgo.NewDialogServerCache(cli, sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: user, Host: "127.0.0.1"}})
 	srv.OnInvite(u.onInvite)
@@ -97,6 +99,13 @@ func (u *goUA) register() {
 }
 
 func (u *goUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if _, ok := req.To().Params.Get("tag"); ok {
+		// A re-INVITE: accept the offer, answer with it.
+		u.reinvites <- string(req.Body())
+		res := sip.NewSDPResponseFromRequest(req, req.Body())
+		_ = tx.Respond(res)
+		return
+	}
 	dlg, err := u.dialogs.ReadInvite(req, tx)
 	if err != nil {
 		return
@@ -233,4 +242,26 @@ func (u *goUA) current() (*sipgo.DialogClientSession, *sipgo.DialogServerSession
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.out, u.inbound
+}
+
+// reinvite sends a re-INVITE with sdp on the phone's outgoing call and
+// returns the SDP of the answer.
+func (u *goUA) reinvite(sdp string) string {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out, _ := u.current()
+	req := sip.NewRequest(sip.INVITE, out.InviteResponse.Contact().Address)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody([]byte(sdp))
+	res, err := out.Do(ctx, req)
+	if err != nil || res.StatusCode != 200 {
+		u.t.Fatalf("re-INVITE: %v %v", res, err)
+	}
+	ack := sip.NewRequest(sip.ACK, req.Recipient)
+	ack.AppendHeader(&sip.CSeqHeader{SeqNo: req.CSeq().SeqNo, MethodName: sip.ACK})
+	if err := out.WriteRequest(ack); err != nil {
+		u.t.Fatalf("ACK of the re-INVITE: %v", err)
+	}
+	return string(res.Body())
 }
