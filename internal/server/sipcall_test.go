@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -204,6 +205,19 @@ func TestCallsBetweenPeers(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &env); err != nil || len(env.Content.Calls.List) != 4 {
 			t.Errorf("get_calls busy,cancelled: %v %s", err, r.Body)
 		}
+		// Polling with call_hash answers the calls logged after that one,
+		// in the order they were logged.
+		var all struct {
+			Items []cdrItem `json:"items"`
+		}
+		n.Do(t, http.MethodGet, "/api/cdrs?orderby=id%20asc&top=100", ten.Token, nil).JSON(t, &all)
+		r = n.Do(t, http.MethodGet, "/api/v1.1/json/get_calls?"+url.Values{"username": {ten.Username}, "auth_token": {ten.Token},
+			"call_hash": {all.Items[0].CallHash}, "result_limit": {"1000"}}.Encode(), "", nil)
+		env.Content.Calls.List = nil
+		if err := json.Unmarshal(r.Body, &env); err != nil || len(env.Content.Calls.List) != len(all.Items)-1 ||
+			env.Content.Calls.List[0]["call_hash"] != all.Items[1].CallHash {
+			t.Errorf("get_calls after %s: %v %.400s", all.Items[0].CallHash, err, r.Body)
+		}
 	})
 }
 
@@ -256,4 +270,36 @@ func TestCallReinviteAndMaxDuration(t *testing.T) {
 	if c := n.Server.SIP.ActiveCalls(); c != 0 {
 		t.Errorf("%d calls held after the teardown", c)
 	}
+}
+
+// TestCallAcrossNodes: two nodes share one PostgreSQL database; the callee
+// registers to the first over UDP and the caller calls it through the
+// second, which finds the binding in the database and bridges the call.
+// A subaccount's call_limit is counted too.
+func TestCallAcrossNodes(t *testing.T) {
+	if !slices.Contains(servertest.Kinds(), "postgres") {
+		t.Skip(servertest.PostgresEnv + " is not set")
+	}
+	dbURL := servertest.DBURL(t, "postgres")
+	a := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, SIP: "127.0.0.1:0"})
+	b := servertest.Start(t, "postgres", servertest.Options{DBURL: dbURL, SIP: "127.0.0.1:0"})
+	ten := a.MustTenant(t, a.AdminToken, "", "Two Nodes", "reseller")
+	sub := a.MustCreate(t, "/api/subaccounts", ten.Token, subaccountBody("friendly_name", "One line", "call_limit", 1))
+	alicePeer := sipPeer(t, a, ten.Token, "alicenodes", "Secret123", "subaccount_id", sub)
+	bobPeer := sipPeer(t, a, ten.Token, "bobnodes1", "Secret123")
+	bob := newGoUA(t, a.SIPAddr, "udp", "bobnodes1", "Secret123")
+	bob.register()
+	alice := newGoUA(t, b.SIPAddr, "udp", "alicenodes", "Secret123")
+	if code, err := alice.call("bobnodes1", 0); code != 200 || err != nil {
+		t.Fatalf("call through the other node: %d %v", code, err)
+	}
+	held, _ := alice.current()
+	if code, _ := alice.call("bobnodes1", 0); code != 486 {
+		t.Errorf("a second call over the subaccount's call_limit of 1: %d, want 486", code)
+	}
+	alice.forget(held)
+	alice.hangup()
+	bob.waitBye()
+	got := waitCDRs(t, a, ten.Token, 2)
+	checkCDR(t, got, "answered", 200, "bobnodes1", alicePeer, bobPeer)
 }

@@ -220,7 +220,7 @@ func (e *Engine) newRecord(req *sip.Request, caller peer.Peer, dst string, start
 	if num == "" {
 		num = caller.Username
 	}
-	return cdr.CDR{ID: e.ids.Next(), CallHash: cdr.NewHash(), AccountID: caller.AccountID, SubaccountID: caller.SubaccountID,
+	return cdr.CDR{CallHash: cdr.NewHash(), AccountID: caller.AccountID, SubaccountID: caller.SubaccountID,
 		Direction: "outbound", RoutingType: "internal", SrcNumber: caller.Username, SrcPeerID: caller.ID,
 		DstNumber: truncate(dst, 64), CallerIDName: name, CallerIDNumber: num, StartedAt: start, SrcUserAgent: ua,
 		SIPCallID: truncate(req.CallID().Value(), 256), Node: e.node}
@@ -235,6 +235,9 @@ func truncate(s string, n int) string {
 
 // finish completes a CDR and hands it to the recorder.
 func (e *Engine) finish(ctx context.Context, r cdr.CDR, disposition string, code int, reason string) {
+	// The id is taken as the call ends: id order is the order CDRs are
+	// logged in, which get_calls' call_hash polling relies on.
+	r.ID = e.ids.Next()
 	r.EndedAt = e.now().UTC().Truncate(time.Microsecond)
 	r.Disposition, r.SIPCode, r.FailureReason = disposition, code, reason
 	r.Duration = int(r.EndedAt.Sub(r.StartedAt).Round(time.Second) / time.Second)
