@@ -303,3 +303,44 @@ func TestCallAcrossNodes(t *testing.T) {
 	got := waitCDRs(t, a, ten.Token, 2)
 	checkCDR(t, got, "answered", 200, "bobnodes1", alicePeer, bobPeer)
 }
+
+// TestExtensionRingsPeersInOrder: an extension rings its peers one after
+// the other, each for peer_timeout; a peer with no registration is
+// skipped, and the first that answers is bridged.
+func TestExtensionRingsPeersInOrder(t *testing.T) {
+	n := servertest.Start(t, "sqlite", servertest.Options{SIP: "127.0.0.1:0"})
+	ten := n.MustTenant(t, n.AdminToken, "", "Order Co", "reseller")
+	sipPeer(t, n, ten.Token, "aliceorder", "Secret123")
+	absent := sipPeer(t, n, ten.Token, "absent01", "Secret123")
+	carolPeer := sipPeer(t, n, ten.Token, "carolorder", "Secret123")
+	bobPeer := sipPeer(t, n, ten.Token, "boborder1", "Secret123")
+	n.MustCreate(t, "/api/extensions", ten.Token, map[string]any{"extension": 2100, "friendly_name": "Hunt",
+		"peer_ids": []string{absent, carolPeer, bobPeer}, "peer_timeout": 2})
+	alice := newGoUA(t, n.SIPAddr, "udp", "aliceorder", "Secret123")
+	carol := newGoUA(t, n.SIPAddr, "udp", "carolorder", "Secret123")
+	bob := newGoUA(t, n.SIPAddr, "udp", "boborder1", "Secret123")
+	carol.register()
+	bob.register()
+	carol.setAnswer(0)
+	start := time.Now()
+	if code, err := alice.call("2100", 0); code != 200 || err != nil {
+		t.Fatalf("call: %d %v", code, err)
+	}
+	if d := time.Since(start); d < 1900*time.Millisecond {
+		t.Errorf("bob answered after %v: carol should have rung for the 2 s peer_timeout first", d)
+	}
+	select {
+	case <-carol.invites:
+	default:
+		t.Error("carol was never rung")
+	}
+	if _, in := carol.current(); in == nil || in.Context().Err() == nil {
+		t.Error("carol's leg is still ringing after bob answered")
+	}
+	bob.hangup()
+	alice.waitBye()
+	got := waitCDRs(t, n, ten.Token, 1)
+	if got.DstPeerID != bobPeer || got.Disposition != "answered" {
+		t.Errorf("cdr %+v: want answered by bob", got)
+	}
+}

@@ -95,11 +95,6 @@ func (c *call) ringGroup(callerCtx context.Context, req *sip.Request, group []pe
 		switch {
 		case r.err == nil && r.l == winner:
 			answered = r.l
-			for _, o := range legs {
-				if o != r.l {
-					o.cancel()
-				}
-			}
 		case r.err == nil:
 		case errors.As(r.err, &dr):
 			if rank(dr.Res.StatusCode) > rank(best.code) || best.reason == "no_contacts" || best.reason == "no_answer" {
@@ -110,20 +105,28 @@ func (c *call) ringGroup(callerCtx context.Context, req *sip.Request, group []pe
 				best = outcome{code: sip.StatusRequestTimeout, reason: "no_answer"}
 			}
 		}
+		if answered != nil {
+			// The other legs are cancelled and end on their own; their
+			// results land in the buffered channel.
+			for _, o := range legs {
+				if o != answered {
+					o.cancel()
+				}
+			}
+			break
+		}
 	}
-	// Release the peers rung but not bridged.
+	// Release the peers rung but not bridged: the bridged peer keeps its
+	// one count until the call ends.
 	released := map[int64]bool{}
 	for _, l := range legs {
-		if answered != nil && l.peer.ID == answered.peer.ID {
+		if (answered != nil && l.peer.ID == answered.peer.ID) || released[l.peer.ID] {
 			continue
 		}
-		if !released[l.peer.ID] {
-			released[l.peer.ID] = true
-			e.release([]int64{l.peer.ID})
-		}
+		released[l.peer.ID] = true
+		e.release([]int64{l.peer.ID})
 	}
 	if answered != nil {
-		// The bridged peer keeps its one count until the call ends.
 		return answered, outcome{code: 200}
 	}
 	return nil, best
@@ -224,11 +227,12 @@ func (c *call) dial(ctx context.Context, in *sip.Request, l *leg, win func() boo
 // until a BYE from either side or the maximum duration.
 func (c *call) bridge(ctx context.Context, l *leg) {
 	e := c.e
+	hctx, hangup := context.WithTimeout(e.context(), e.cfg.MaxCallDuration)
 	c.mu.Lock()
-	c.out = l
+	c.out, c.hangup = l, hangup
 	c.record.DstPeerID, c.record.DstUserAgent = l.peer.ID, l.ua
-	c.mu.Unlock()
 	c.counted = append(c.counted, l.peer.ID)
+	c.mu.Unlock()
 	ans := l.sess.InviteResponse
 	res := sip.NewResponseFromRequest(c.in.InviteRequest, sip.StatusOK, "OK", ans.Body())
 	if ct := ans.ContentType(); ct != nil {
@@ -238,8 +242,6 @@ func (c *call) bridge(ctx context.Context, l *leg) {
 	c.mu.Lock()
 	c.record.AnsweredAt = e.now().UTC().Truncate(time.Microsecond)
 	c.mu.Unlock()
-	hctx, hangup := context.WithTimeout(e.context(), e.cfg.MaxCallDuration)
-	c.hangup = hangup
 	if err := c.in.WriteResponse(res); err != nil {
 		// No ACK from the caller: RFC 3261 §13.3.1.4, end the call.
 		e.log.Debug("sip answer", "err", err)
@@ -268,13 +270,16 @@ func (c *call) bridge(ctx context.Context, l *leg) {
 func (c *call) end(code int, reason string, byeCaller, byeCallee bool) {
 	c.ended.Do(func() {
 		e := c.e
-		if c.hangup != nil {
-			c.hangup()
+		c.mu.Lock()
+		out, hangup, counted := c.out, c.hangup, c.counted
+		c.mu.Unlock()
+		if hangup != nil {
+			hangup()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if byeCallee && c.out != nil {
-			if err := c.out.sess.Bye(ctx); err != nil {
+		if byeCallee && out != nil {
+			if err := out.sess.Bye(ctx); err != nil {
 				e.log.Debug("sip bye callee", "err", err)
 			}
 		}
@@ -284,12 +289,12 @@ func (c *call) end(code int, reason string, byeCaller, byeCallee bool) {
 			}
 		}
 		e.dialogs.Delete(c.in.InviteRequest.CallID().Value())
-		if c.out != nil {
-			e.dialogs.Delete(c.out.callID)
-			c.out.sess.Close()
+		if out != nil {
+			e.dialogs.Delete(out.callID)
+			out.sess.Close()
 		}
 		c.in.Close()
-		e.release(c.counted)
+		e.release(counted)
 		c.mu.Lock()
 		rec := c.record
 		c.mu.Unlock()
@@ -348,7 +353,11 @@ func (e *Engine) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 	if v, ok := e.dialogs.Load(req.CallID().Value()); ok {
 		s = v.(side)
 	}
-	if s.c == nil || (req.Method != sip.BYE && s.c.out == nil) {
+	var out *leg
+	if s.c != nil {
+		out = s.c.answered()
+	}
+	if s.c == nil || (req.Method != sip.BYE && out == nil) {
 		if req.Method == sip.BYE || req.Method == sip.INVITE || req.Method == sip.UPDATE || req.Method == sip.INFO {
 			_ = tx.Respond(e.respond(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist"))
 			return
@@ -358,7 +367,7 @@ func (e *Engine) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	c := s.c
 	if req.Method == sip.BYE {
-		if c.out == nil {
+		if out == nil {
 			_ = tx.Respond(e.respond(req, sip.StatusOK, "OK"))
 			return // a BYE on an early dialog: the INVITE's end decides
 		}
@@ -366,7 +375,7 @@ func (e *Engine) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 		if s.caller {
 			err = c.in.ReadBye(req, tx)
 		} else {
-			err = c.out.sess.ReadBye(req, tx)
+			err = out.sess.ReadBye(req, tx)
 		}
 		if err != nil {
 			_ = tx.Respond(e.respond(req, sip.StatusOK, "OK"))
@@ -384,12 +393,12 @@ func (e *Engine) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 	var res *sip.Response
 	var err error
 	if s.caller {
-		fwd.Recipient = c.out.sess.InviteResponse.Contact().Address
-		res, err = c.out.sess.Do(ctx, fwd)
+		fwd.Recipient = out.sess.InviteResponse.Contact().Address
+		res, err = out.sess.Do(ctx, fwd)
 		if err == nil && req.Method == sip.INVITE && res.IsSuccess() {
 			ack := sip.NewRequest(sip.ACK, fwd.Recipient)
 			ack.AppendHeader(&sip.CSeqHeader{SeqNo: fwd.CSeq().SeqNo, MethodName: sip.ACK})
-			_ = c.out.sess.WriteRequest(ack)
+			_ = out.sess.WriteRequest(ack)
 		}
 	} else {
 		fwd.Recipient = c.in.InviteRequest.Contact().Address
@@ -415,4 +424,11 @@ func (e *Engine) inDialog(req *sip.Request, tx sip.ServerTransaction) {
 		back.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", Host: e.advHost, Port: e.advPort}})
 	}
 	_ = tx.Respond(back)
+}
+
+// answered is the bridged callee leg, nil while the call rings.
+func (c *call) answered() *leg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out
 }
