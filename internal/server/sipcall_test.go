@@ -344,3 +344,26 @@ func TestExtensionRingsPeersInOrder(t *testing.T) {
 		t.Errorf("cdr %+v: want answered by bob", got)
 	}
 }
+
+// TestShutdownEndsCalls: stopping a node hangs up its calls with a BYE to
+// both sides and still writes their CDRs, which the restarted node shows.
+func TestShutdownEndsCalls(t *testing.T) {
+	n := servertest.Start(t, "sqlite", servertest.Options{SIP: "127.0.0.1:0"})
+	ten := n.MustTenant(t, n.AdminToken, "", "Stop Co", "reseller")
+	sipPeer(t, n, ten.Token, "alicestop", "Secret123")
+	sipPeer(t, n, ten.Token, "bobstop1", "Secret123")
+	alice := newGoUA(t, n.SIPAddr, "udp", "alicestop", "Secret123")
+	bob := newGoUA(t, n.SIPAddr, "udp", "bobstop1", "Secret123")
+	bob.register()
+	if code, err := alice.call("bobstop1", 0); code != 200 || err != nil {
+		t.Fatalf("call: %d %v", code, err)
+	}
+	n.Stop()
+	alice.waitBye()
+	bob.waitBye()
+	again := servertest.Start(t, "sqlite", servertest.Options{DBURL: n.DBURL, DataDir: n.DataDir})
+	got := waitCDRs(t, again, ten.Token, 1)
+	if got.Disposition != "answered" || got.FailureReason != "node_shutdown" {
+		t.Errorf("cdr %+v: want answered, ended by node_shutdown", got)
+	}
+}

@@ -72,7 +72,11 @@ func (c *call) ringGroup(callerCtx context.Context, req *sip.Request, group []pe
 	for _, l := range legs {
 		lctx, lcancel := context.WithCancel(ctx)
 		l.cancel = lcancel
-		c.e.calls.Add(1)
+		if !e.track() {
+			lcancel()
+			results <- result{l, errors.New("engine closing")}
+			continue
+		}
 		go func() {
 			defer c.e.calls.Done()
 			defer lcancel()
@@ -245,11 +249,18 @@ func (c *call) bridge(ctx context.Context, l *leg) {
 	if err := c.in.WriteResponse(res); err != nil {
 		// No ACK from the caller: RFC 3261 §13.3.1.4, end the call.
 		e.log.Debug("sip answer", "err", err)
-		c.end(200, "caller_no_ack", true, true)
+		reason := "caller_no_ack"
+		if e.context().Err() != nil {
+			reason = "node_shutdown"
+		}
+		c.end(200, reason, true, true)
 		hangup()
 		return
 	}
-	e.calls.Add(1)
+	if !e.track() {
+		c.end(200, "node_shutdown", true, true)
+		return
+	}
 	go func() {
 		defer e.calls.Done()
 		select {

@@ -269,7 +269,23 @@ func (e *Engine) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(res)
 		return
 	}
+	if !e.track() {
+		_ = tx.Respond(e.respond(req, sip.StatusServiceUnavailable, "Service Unavailable"))
+		return
+	}
+	defer e.calls.Done()
 	e.placeCall(ctx, req, tx, caller)
+}
+
+// track counts a call goroutine Close waits for; false once Close began.
+func (e *Engine) track() bool {
+	e.callsMu.Lock()
+	defer e.callsMu.Unlock()
+	if e.closing {
+		return false
+	}
+	e.calls.Add(1)
+	return true
 }
 
 func (e *Engine) context() context.Context {

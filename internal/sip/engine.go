@@ -88,9 +88,10 @@ type Engine struct {
 	dummyMD5 string
 	routing  *Routing
 	callsMu  sync.Mutex
-	active   map[int64]int // calls per peer id (and negated subaccount id)
-	dialogs  sync.Map      // Call-ID -> side
-	calls    sync.WaitGroup
+	active   map[int64]int  // calls per peer id (and negated subaccount id)
+	dialogs  sync.Map       // Call-ID -> side
+	calls    sync.WaitGroup // call goroutines, counted through track
+	closing  bool           // under callsMu: no new call goroutines
 }
 
 // sipgoDefault routes the few messages sipgo logs through its process-wide
@@ -309,6 +310,9 @@ func (e *Engine) Close() error {
 	}
 	// Cancelling the engine's context ends ringing and bridged calls
 	// (BYE to both sides); give them a moment before the transports go.
+	e.callsMu.Lock()
+	e.closing = true
+	e.callsMu.Unlock()
 	done := make(chan struct{})
 	go func() { e.calls.Wait(); close(done) }()
 	select {
