@@ -39,9 +39,7 @@ func (e *Engine) Route(r Routing) { e.routing = &r }
 // end.
 type call struct {
 	e        *Engine
-	hash     string
 	caller   peer.Peer
-	callerUA string
 	in       *sipgo.DialogServerSession
 	inSource string // where the caller's requests come from
 	inTrans  string
@@ -62,7 +60,6 @@ type leg struct {
 	callID  string
 	ua      string
 	cancel  context.CancelFunc
-	dialog  string
 	success bool
 }
 
@@ -357,7 +354,7 @@ func (e *Engine) placeCall(ctx context.Context, req *sip.Request, tx sip.ServerT
 		fail(sip.StatusBadRequest, "Bad Request", "failed", "bad_invite")
 		return
 	}
-	c := &call{e: e, hash: rec.CallHash, caller: caller, callerUA: rec.SrcUserAgent, in: in, inSource: req.Source(),
+	c := &call{e: e, caller: caller, in: in, inSource: req.Source(),
 		inTrans: req.Transport(), inCSeq: 1, record: rec, counted: keys}
 	callID := req.CallID().Value()
 	e.dialogs.Store(callID, side{c: c, caller: true})
