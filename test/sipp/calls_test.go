@@ -20,8 +20,8 @@ type cdr struct {
 	SrcUA       string `json:"src_user_agent"`
 }
 
-// TestSIPpCalls: a SIPp callee registers, then answers (or is busy, or
-// rings until cancelled) a call a SIPp caller places by extension; each
+// TestSIPpCalls: a SIPp callee registers, then answers (hanging up itself
+// or letting the caller hang up), is busy or rings until cancelled, a call a SIPp caller places by extension; each
 // call leaves its CDR in the API.
 func TestSIPpCalls(t *testing.T) {
 	bin, err := exec.LookPath("sipp")
@@ -51,6 +51,7 @@ func TestSIPpCalls(t *testing.T) {
 			code                        int
 		}{
 			{"answered", "uas_answer.xml", "uac_call.xml", "answered", 200},
+			{"callee_hangs_up", "uas_answer_hangup.xml", "uac_call_callee_hangs_up.xml", "answered", 200},
 			{"busy", "uas_busy.xml", "uac_busy.xml", "busy", 486},
 			{"cancelled", "uas_ring.xml", "uac_cancel.xml", "cancelled", 487},
 		} {
