@@ -21,6 +21,8 @@ type ServeCmd struct {
 	SIPTLSKey    string        `name:"sip-tls-key" env:"SWITCHBOARD_SIP_TLS_KEY" type:"path" help:"PEM private key for SIP over TLS."`
 	SIPRealm     string        `name:"sip-realm" default:"switchboard" env:"SWITCHBOARD_SIP_REALM" help:"Digest realm. Peer passwords are hashed for it: changing it needs every password set again."`
 	SIPDigest    []string      `name:"sip-digest" default:"MD5,SHA-256" env:"SWITCHBOARD_SIP_DIGEST" help:"Digest algorithms challenged, in order (MD5, SHA-256)."`
+	SIPRing      time.Duration `name:"sip-ring-timeout" default:"60s" env:"SWITCHBOARD_SIP_RING_TIMEOUT" help:"How long a called peer rings when its extension sets no peer_timeout."`
+	SIPMaxCall   time.Duration `name:"sip-max-call-duration" default:"4h" env:"SWITCHBOARD_SIP_MAX_CALL_DURATION" help:"Longest call: ends calls whose other side vanished."`
 	SIPMaxFail   int           `name:"sip-max-failures" default:"10" env:"SWITCHBOARD_SIP_MAX_FAILURES" help:"Authentication failures from one address or for one username that block it."`
 	SIPBlockFor  time.Duration `name:"sip-block-for" default:"5m" env:"SWITCHBOARD_SIP_BLOCK_FOR" help:"How long such a block lasts."`
 	RTPPorts     string        `name:"rtp-ports" default:"10000-20000" env:"SWITCHBOARD_RTP_PORTS" help:"RTP port range LOW-HIGH."`
@@ -62,7 +64,7 @@ func (c *ServeCmd) Run(env *Env) error {
 		DataDir: c.Data, DBURL: c.DB, HTTPAddr: c.HTTP, RTPPorts: c.RTPPorts,
 		SIP: sip.Config{
 			Addr: c.SIP, Advertise: c.SIPAdvertise, TLSAddr: c.SIPTLSAddr, TLSCert: c.SIPTLSCert, TLSKey: c.SIPTLSKey,
-			Realm: c.SIPRealm, Algorithms: c.SIPDigest, Guard: sip.GuardConfig{MaxFailures: c.SIPMaxFail, BlockFor: c.SIPBlockFor},
+			Realm: c.SIPRealm, Algorithms: c.SIPDigest, RingTimeout: c.SIPRing, MaxCallDuration: c.SIPMaxCall, Guard: sip.GuardConfig{MaxFailures: c.SIPMaxFail, BlockFor: c.SIPBlockFor},
 		},
 		Version: version, Log: env.Log, PerMinute: c.PerMinute, AdminTokenOut: env.Out,
 	})

@@ -157,7 +157,7 @@ func TestBadInputWalk(t *testing.T) {
 		doc := n.Native.OpenAPI()
 		ids := map[string]string{"accounts": p.Child, "subaccounts": p.Subaccount, "subaccount_addresses": p.Address,
 			"users": p.User, "tokens": p.TokenID, "tariffs": p.Tariff, "call_rates": p.Rate,
-			"payments": p.Child, "command_prices": p.Child, "peers": p.Peer, "invoices": p.Child, // no payment, price or invoice in populated: an id that names none
+			"payments": p.Child, "command_prices": p.Child, "peers": p.Peer, "extensions": p.Extension, "cdrs": p.CDR, "invoices": p.Child, // no payment, price or invoice in populated: an id that names none
 			"bundles": p.Bundle, "call_packs": p.Pack, "bundle_types": "1", "call_pack_types": "13"}
 		walked := 0
 		for _, pattern := range n.Server.Router.Patterns() {

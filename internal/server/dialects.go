@@ -14,6 +14,8 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterRateOps(vmu, s.Tariffs)
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
 	voicemeup.RegisterPeerOps(vmu, s.Peers)
+	voicemeup.RegisterExtensionOps(vmu, s.Extensions, s.Accounts)
+	voicemeup.RegisterCallOps(vmu, s.CDRs, s.Accounts)
 	voicemeup.RegisterResellerOps(vmu, s.Accounts, s.Invoices)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})

@@ -224,6 +224,9 @@ type populated struct {
 	Pack       string // a call pack the tenant bought
 	Peer       string // a peer of the tenant in Subaccount
 	PeerUser   string // its SIP username
+	Extension  string // an extension of the tenant ringing Peer
+	CDR        string // a call record of the tenant
+	CallHash   string // its hash
 }
 
 // callRateBody is a valid call rate create body.
@@ -256,6 +259,8 @@ func mustPopulate(tb testing.TB, n *servertest.Node, parentToken, name string) p
 	p.Pack = n.MustCreate(tb, "/api/call_packs", p.Token, map[string]any{"pack_id": 13})
 	p.PeerUser = "peer" + p.Number
 	p.Peer = n.MustCreate(tb, "/api/peers", p.Token, peerBody("username", p.PeerUser, "subaccount_id", p.Subaccount))
+	p.Extension = n.MustCreate(tb, "/api/extensions", p.Token, map[string]any{"extension": 2000, "friendly_name": name + " desk", "peer_ids": []string{p.Peer}})
+	p.CDR, p.CallHash = mustCDR(tb, n, p.AccountID)
 	return p
 }
 
@@ -271,6 +276,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 		"/api/subaccount_addresses/" + p.Address,
 		"/api/users/" + p.UserID, "/api/users/" + p.User, "/api/tokens/" + p.TokenID,
 		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate, "/api/peers/" + p.Peer,
+		"/api/extensions/" + p.Extension, "/api/cdrs/" + p.CDR,
 		"/api/bundles/" + p.Bundle, "/api/call_packs/" + p.Pack,
 	} {
 		m := mustOK(tb, n, http.MethodGet, path, p.Token, nil)
@@ -283,13 +289,13 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 
 // ids lists the native ids of everything p holds.
 func (p populated) ids() []string {
-	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack, p.Peer}
+	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack, p.Peer, p.Extension, p.CDR}
 }
 
 // secrets lists strings that only p's own credentials may ever see.
 func (p populated) secrets(tb testing.TB) []string {
 	tb.Helper()
-	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note, p.PeerUser}
+	out := []string{p.Number, p.Username, p.UserToken, p.Token, p.Note, p.PeerUser, p.CallHash}
 	for _, nid := range p.ids() {
 		out = append(out, nid, fmt.Sprint(rawID(tb, nid)))
 	}

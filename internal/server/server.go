@@ -24,7 +24,9 @@ import (
 	"switchboard/internal/callcharge"
 	"switchboard/internal/callpack"
 	"switchboard/internal/catalog"
+	"switchboard/internal/cdr"
 	"switchboard/internal/command"
+	"switchboard/internal/extension"
 	"switchboard/internal/geo"
 	"switchboard/internal/id"
 	"switchboard/internal/invoice"
@@ -76,6 +78,11 @@ type Server struct {
 	// CallCharges rates finished calls and debits them.
 	CallCharges *callcharge.Service
 	Peers       *peer.Service
+	Extensions  *extension.Service
+	CDRs        *cdr.Service
+	// Recorder writes the CDRs of the node's calls (queued on disk while
+	// the database is away) and charges them.
+	Recorder *cdr.Recorder
 	// SIP is the node's SIP engine, nil when SIP is off.
 	SIP      *sip.Engine
 	Invoices *invoice.Service
@@ -150,6 +157,10 @@ func (s *Server) init(ctx context.Context) error {
 	s.CallCharges = callcharge.NewService(store.NewCallCharges(s.DB), s.Tariffs, s.Ledger, gen, nil)
 	s.Peers = peer.NewService(store.NewPeers(s.DB), s.Accounts, gen, s.cfg.SIP.Realm)
 	s.Peers.RequireBundles(s.Bundles)
+	s.Extensions = extension.NewService(store.NewExtensions(s.DB), s.Accounts, store.NewPeers(s.DB), gen)
+	s.Extensions.RequireBundles(s.Bundles)
+	s.CDRs = cdr.NewService(store.NewCDRs(s.DB))
+	s.Recorder = cdr.NewRecorder(store.NewCDRs(s.DB), s.CallCharges, filepath.Join(s.cfg.DataDir, "cdr-queue.jsonl"), log)
 	if s.cfg.SIP.Enabled() {
 		sc := s.cfg.SIP
 		if sc.Log == nil {
@@ -159,6 +170,7 @@ func (s *Server) init(ctx context.Context) error {
 		if s.SIP, err = sip.New(sc, store.NewPeers(s.DB), gen, node); err != nil {
 			return err
 		}
+		s.SIP.Route(sip.Routing{Extensions: store.NewExtensions(s.DB), Subaccounts: accounts, CDRs: s.Recorder})
 	}
 	blobs, err := blob.NewDir(filepath.Join(s.cfg.DataDir, "blobs"))
 	if err != nil {
@@ -173,6 +185,7 @@ func (s *Server) init(ctx context.Context) error {
 	s.Native = native.New(s.Router, native.Config{
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
+		Extensions: s.Extensions, CDRs: s.CDRs,
 		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
 		Invoices:  s.Invoices,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
@@ -300,6 +313,9 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
+// cdrDrainEvery is how often a node retries the CDRs it queued on disk.
+const cdrDrainEvery = 5 * time.Second
+
 // renewEvery is how often a node looks for bundles due for renewal.
 const renewEvery = time.Minute
 
@@ -319,10 +335,18 @@ func (s *Server) background(ctx context.Context) {
 	inv := time.NewTicker(every)
 	defer inv.Stop()
 	counters := store.NewCounters(s.DB)
+	drain := time.NewTicker(cdrDrainEvery)
+	defer drain.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-drain.C:
+			if n, err := s.Recorder.Drain(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Log.Error("cdr queue", "err", err)
+			} else if n > 0 {
+				s.cfg.Log.Info("queued cdrs written", "cdrs", n)
+			}
 		case <-renewals.C:
 			renewed, suspended, err := s.Bundles.RenewDue(ctx)
 			if err != nil && ctx.Err() == nil {

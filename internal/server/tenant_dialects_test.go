@@ -144,6 +144,18 @@ var vmuTenantCases = map[string]vmuTenantCase{
 		create.Del("client_peer_id")
 		return []url.Values{peerUpdate(peer), create}
 	}},
+	"get_extensions": {read: url.Values{}, target: func(sub, _, _ string) []url.Values {
+		return []url.Values{{"client_subaccount_id": {sub}}}
+	}},
+	"update_extension": {target: func(sub, _, peer string) []url.Values {
+		return []url.Values{
+			{"mode": {"create"}, "extension": {"4321"}, "friendly_name": {"Hijack"}, "client_peer_ids": {peer}},
+			{"mode": {"create"}, "extension": {"4322"}, "friendly_name": {"Hijack"}, "client_subaccount_id": {sub}},
+		}
+	}},
+	"get_calls": {read: url.Values{"latest_hours": {"24"}}, target: func(sub, _, _ string) []url.Values {
+		return []url.Values{{"latest_hours": {"24"}, "client_subaccount_id": {sub}}}
+	}},
 	"delete_peer": {target: func(_, _, peer string) []url.Values { return []url.Values{{"client_peer_id": {peer}}} }},
 	"update_subaccount_address": {target: func(sub, addr, _ string) []url.Values {
 		return []url.Values{

@@ -130,6 +130,8 @@ func nativeTenantCases() map[string]tenantCase {
 	tariffs := func(v populated) []string { return []string{v.Tariff} }
 	rates := func(v populated) []string { return []string{v.Rate} }
 	peers := func(v populated) []string { return []string{v.Peer} }
+	exts := func(v populated) []string { return []string{v.Extension} }
+	cdrs := func(v populated) []string { return []string{v.CDR} }
 	body := func(m map[string]any) func(populated) map[string]any {
 		return func(populated) map[string]any { return m }
 	}
@@ -198,11 +200,21 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/peers": {ref: "account_id", body: func(v populated) map[string]any {
 			return peerBody("account_id", v.AccountID, "username", "hijack"+v.Number)
 		}},
-		"GET /api/peers/{id}":                   {ids: peers},
-		"POST /api/peers/{id}":                  {ids: peers, body: body(map[string]any{"password": "Hijacked1"})},
-		"POST /api/peers/{id}/destroy":          {ids: peers},
-		"DELETE /api/peers/{id}":                {ids: peers},
-		"GET /api/peers/{id}/registrations":     {ids: peers},
+		"GET /api/peers/{id}":               {ids: peers},
+		"POST /api/peers/{id}":              {ids: peers, body: body(map[string]any{"password": "Hijacked1"})},
+		"POST /api/peers/{id}/destroy":      {ids: peers},
+		"DELETE /api/peers/{id}":            {ids: peers},
+		"GET /api/peers/{id}/registrations": {ids: peers},
+		"GET /api/extensions":               {},
+		"POST /api/extensions": {ref: "account_id", body: func(v populated) map[string]any {
+			return map[string]any{"account_id": v.AccountID, "extension": 3000, "friendly_name": "Hijack"}
+		}},
+		"GET /api/extensions/{id}":              {ids: exts},
+		"POST /api/extensions/{id}":             {ids: exts, body: body(map[string]any{"friendly_name": "Hijacked"})},
+		"POST /api/extensions/{id}/destroy":     {ids: exts},
+		"DELETE /api/extensions/{id}":           {ids: exts},
+		"GET /api/cdrs":                         {},
+		"GET /api/cdrs/{id}":                    {ids: cdrs},
 		"GET /api/command_prices":               {},
 		"POST /api/command_prices":              {operatorOnly: true, body: body(map[string]any{"dialect": "native", "command": "GET /api/accounts", "price": "1"})},
 		"GET /api/command_prices/{id}":          {ids: accounts}, // ids that name no price: prices belong to no tenant

@@ -44,9 +44,15 @@ type Config struct {
 	MinExpires int
 	// MaxContacts is the most bindings one peer may have (default 10).
 	MaxContacts int
-	Guard       GuardConfig
-	UserAgent   string
-	Log         *slog.Logger
+	// RingTimeout is how long a callee rings when nothing shorter is set
+	// (default 60 s).
+	RingTimeout time.Duration
+	// MaxCallDuration ends an answered call however long its sides stay
+	// silent (default 4 h): the bound on a call whose other side vanished.
+	MaxCallDuration time.Duration
+	Guard           GuardConfig
+	UserAgent       string
+	Log             *slog.Logger
 }
 
 // Enabled reports whether the configuration turns SIP on.
@@ -80,6 +86,12 @@ type Engine struct {
 	closeMu  sync.Mutex
 	closed   bool
 	dummyMD5 string
+	routing  *Routing
+	callsMu  sync.Mutex
+	active   map[int64]int  // calls per peer id (and negated subaccount id)
+	dialogs  sync.Map       // Call-ID -> side
+	calls    sync.WaitGroup // call goroutines, counted through track
+	closing  bool           // under callsMu: no new call goroutines
 }
 
 // sipgoDefault routes the few messages sipgo logs through its process-wide
@@ -115,6 +127,12 @@ func New(cfg Config, store peer.Store, ids IDs, node int64) (*Engine, error) {
 	if cfg.MaxContacts <= 0 {
 		cfg.MaxContacts = 10
 	}
+	if cfg.RingTimeout <= 0 {
+		cfg.RingTimeout = 60 * time.Second
+	}
+	if cfg.MaxCallDuration <= 0 {
+		cfg.MaxCallDuration = 4 * time.Hour
+	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "Switchboard"
 	}
@@ -123,6 +141,7 @@ func New(cfg Config, store peer.Store, ids IDs, node int64) (*Engine, error) {
 	e.nonces = newNonces(cfg.NonceTTL, 100_000, func() time.Time { return e.now() })
 	e.guard = newGuard(cfg.Guard, func() time.Time { return e.now() })
 	e.Locator = newLocator(store, func() time.Time { return e.now() })
+	e.active = map[int64]int{}
 	return e, nil
 }
 
@@ -183,6 +202,11 @@ func (e *Engine) Listen() error {
 	srv.OnRegister(e.serve)
 	srv.OnOptions(e.serve)
 	srv.OnNoRoute(e.serve)
+	srv.OnInvite(e.onInvite)
+	srv.OnAck(e.onAck)
+	for _, m := range []sip.RequestMethod{sip.BYE, sip.UPDATE, sip.INFO} {
+		srv.OnRequest(m, e.inDialog)
+	}
 	return nil
 }
 
@@ -283,6 +307,18 @@ func (e *Engine) Close() error {
 	e.closed = true
 	if e.stop != nil {
 		e.stop()
+	}
+	// Cancelling the engine's context ends ringing and bridged calls
+	// (BYE to both sides); give them a moment before the transports go.
+	e.callsMu.Lock()
+	e.closing = true
+	e.callsMu.Unlock()
+	done := make(chan struct{})
+	go func() { e.calls.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		e.log.Warn("sip close: calls still ending")
 	}
 	e.closeListeners()
 	var err error

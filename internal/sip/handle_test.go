@@ -193,7 +193,9 @@ func FuzzHandle(f *testing.F) {
 	}
 	f.Add([]byte(registerMsg(1)))
 	f.Add([]byte(registerMsg(2, `Authorization: Digest username="alice1001", realm="switchboard", nonce="x", uri="sip:a", response="00", nc=zz, qop=auth`+"\r\n")))
-	e, _ := newEngine(f, sipengine.Config{})
+	f.Add([]byte(inviteMsg(1)))
+	f.Add([]byte(inviteMsg(2, `Proxy-Authorization: Digest username="alice1001", realm="switchboard", nonce="x", uri="sip:2000@192.0.2.1", response="00"`+"\r\n")))
+	e := routedEngine(f)
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := sip.ParseMessage(data)

@@ -20,33 +20,62 @@ import (
 // scanner, a blocked address, an ACK). It is the whole message-handling
 // path after parsing, so tests and the fuzz target call it directly.
 func (e *Engine) Handle(ctx context.Context, req *sip.Request) *sip.Response {
-	if req == nil || req.IsAck() {
+	if req == nil || req.IsAck() || e.dropped(req) {
 		return nil
-	}
-	if h := req.GetHeader("User-Agent"); h != nil && isScanner(h.Value()) {
-		return nil
-	}
-	if ip := sourceIP(req); ip != "" && e.guard.blocked("ip:"+ip) {
-		return nil
-	}
-	if req.Via() == nil || req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil {
-		return nil // cannot be answered: no route back or no transaction
 	}
 	switch req.Method {
 	case sip.REGISTER:
 		return e.register(ctx, req)
+	case sip.INVITE:
+		// nil: authenticated and routable; onInvite places the call on
+		// its transaction.
+		_, res := e.inviteCheck(ctx, req)
+		return res
 	case sip.OPTIONS:
 		res := e.respond(req, sip.StatusOK, "OK")
-		res.AppendHeader(sip.NewHeader("Allow", "REGISTER, OPTIONS"))
+		res.AppendHeader(sip.NewHeader("Allow", e.allow()))
 		res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
 		return res
 	case sip.CANCEL:
 		return e.respond(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
 	default:
 		res := e.respond(req, sip.StatusMethodNotAllowed, "Method Not Allowed")
-		res.AppendHeader(sip.NewHeader("Allow", "REGISTER, OPTIONS"))
+		res.AppendHeader(sip.NewHeader("Allow", e.allow()))
 		return res
 	}
+}
+
+// dropped reports whether a request gets no answer at all: a scanner, a
+// blocked address, or one that cannot be answered (no route back or no
+// transaction).
+func (e *Engine) dropped(req *sip.Request) bool {
+	if h := req.GetHeader("User-Agent"); h != nil && isScanner(h.Value()) {
+		return true
+	}
+	if ip := sourceIP(req); ip != "" && e.guard.blocked("ip:"+ip) {
+		return true
+	}
+	return req.Via() == nil || req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil
+}
+
+// allow is the Allow header: calls add their methods when routing is on.
+func (e *Engine) allow() string {
+	if e.routing == nil {
+		return "REGISTER, OPTIONS"
+	}
+	return "INVITE, ACK, BYE, CANCEL, UPDATE, INFO, REGISTER, OPTIONS"
+}
+
+// parseCredentials reads a digest Authorization or Proxy-Authorization.
+func parseCredentials(v string) (*digest.Credentials, error) {
+	cred, err := digest.ParseCredentials(v)
+	if err != nil {
+		return nil, err
+	}
+	if cred.Nonce == "" || cred.Response == "" || cred.Username == "" {
+		return nil, fmt.Errorf("incomplete credentials")
+	}
+	return cred, nil
 }
 
 func sourceIP(req *sip.Request) string {

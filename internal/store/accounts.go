@@ -205,6 +205,7 @@ func (s *Accounts) DeleteAccount(ctx context.Context, scope, id int64) error {
 			`DELETE FROM users WHERE account_id = $1`,
 			`DELETE FROM peer_registrations WHERE account_id = $1`,
 			`DELETE FROM peers WHERE account_id = $1`,
+			`DELETE FROM extensions WHERE account_id = $1`,
 			`DELETE FROM subaccount_addresses WHERE account_id = $1`,
 			`DELETE FROM subaccounts WHERE account_id = $1`,
 			`DELETE FROM request_counters WHERE account_id = $1`,

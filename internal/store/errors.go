@@ -51,7 +51,7 @@ func translate(err error) error {
 // tables are the schema's table names, longest first, so that an index or
 // constraint name <table>_<column>_<suffix> splits correctly even when the
 // table name itself holds underscores.
-var tables = []string{"peer_registrations", "subaccount_addresses", "account_tax_rates", "invoice_sequences", "idempotency_keys", "account_balances", "request_counters", "ledger_entries", "account_tree", "subaccounts", "call_rates", "command_prices", "call_charges", "payments", "invoices", "accounts", "peers", "tariffs", "tokens", "users", "nodes"}
+var tables = []string{"peer_registrations", "extensions", "cdrs", "subaccount_addresses", "account_tax_rates", "invoice_sequences", "idempotency_keys", "account_balances", "request_counters", "ledger_entries", "account_tree", "subaccounts", "call_rates", "command_prices", "call_charges", "payments", "invoices", "accounts", "peers", "tariffs", "tokens", "users", "nodes"}
 
 // fieldOfName derives the API field from an index or constraint name written
 // <table>_<column>_key, <table>_<column>_uniq or <table>_pkey (the primary

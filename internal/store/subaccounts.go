@@ -146,6 +146,9 @@ func (s *Accounts) DeleteSubaccount(ctx context.Context, scope, id int64) error 
 		if _, err := tx.ExecContext(ctx, `UPDATE peers SET subaccount_id = 0 WHERE subaccount_id = $1 AND `+inScope("account_id", 2), id, scope); err != nil {
 			return fmt.Errorf("detach peers: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE extensions SET subaccount_id = 0 WHERE subaccount_id = $1 AND `+inScope("account_id", 2), id, scope); err != nil {
+			return fmt.Errorf("detach extensions: %w", err)
+		}
 		return affected(tx.ExecContext(ctx, `DELETE FROM subaccounts WHERE id = $1 AND `+inScope("account_id", 2), id, scope))
 	})
 }

@@ -41,6 +41,13 @@ func freePort(t *testing.T) int {
 // (u1 or t1) against addr and reports whether every call succeeded.
 func runSIPp(t *testing.T, bin, scenario, transport, addr, user, password string) bool {
 	t.Helper()
+	return runScenario(t, bin, scenario, freePort(t), addr, "-t", transport, "-s", user, "-au", user, "-ap", password)
+}
+
+// runScenario runs one call of scenario from 127.0.0.1:port (a UAS
+// scenario when addr is "") and reports whether it succeeded.
+func runScenario(t *testing.T, bin, scenario string, port int, addr string, args ...string) bool {
+	t.Helper()
 	dir := t.TempDir()
 	sf, err := filepath.Abs(scenario)
 	if err != nil {
@@ -48,8 +55,13 @@ func runSIPp(t *testing.T, bin, scenario, transport, addr, user, password string
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, addr, "-sf", sf, "-s", user, "-au", user, "-ap", password, "-m", "1", "-t", transport,
-		"-i", "127.0.0.1", "-p", strconv.Itoa(freePort(t)), "-timeout", "20", "-timeout_error", "-nostdin", "-trace_err")
+	var all []string
+	if addr != "" {
+		all = append(all, addr)
+	}
+	all = append(all, "-sf", sf, "-m", "1", "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-timeout", "20", "-timeout_error",
+		"-nostdin", "-trace_err")
+	cmd := exec.CommandContext(ctx, bin, append(all, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -58,7 +70,7 @@ func runSIPp(t *testing.T, bin, scenario, transport, addr, user, password string
 			b, _ := os.ReadFile(l)
 			t.Logf("%s:\n%s", l, b)
 		}
-		t.Logf("sipp %s over %s: %v\n%s", scenario, transport, err, out)
+		t.Logf("sipp %s: %v\n%s", scenario, err, out)
 		return false
 	}
 	return true

@@ -23,7 +23,9 @@ import (
 	"switchboard/internal/bundle"
 	"switchboard/internal/callpack"
 	"switchboard/internal/catalog"
+	"switchboard/internal/cdr"
 	"switchboard/internal/command"
+	"switchboard/internal/extension"
 	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
 	"switchboard/internal/payment"
@@ -49,6 +51,10 @@ type Config struct {
 	Commands *command.Service
 	// Peers serves /api/peers; nil leaves the routes out.
 	Peers *peer.Service
+	// Extensions serves /api/extensions; nil leaves the routes out.
+	Extensions *extension.Service
+	// CDRs serves /api/cdrs; nil leaves the routes out.
+	CDRs *cdr.Service
 	// Charger charges runs of priced commands; nil charges nothing.
 	Charger command.Charger
 	Catalog *catalog.Service
@@ -109,6 +115,8 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerBundles()
 	a.registerCallPacks()
 	a.registerPeers()
+	a.registerExtensions()
+	a.registerCDRs()
 	a.registerInvoices()
 	return a
 }

@@ -113,6 +113,9 @@ type Options struct {
 	SIP string
 	// SIPGuard overrides the authentication-failure limits.
 	SIPGuard sip.GuardConfig
+	// SIPRingTimeout and SIPMaxCall override how long a callee rings and
+	// the longest call.
+	SIPRingTimeout, SIPMaxCall time.Duration
 	// Now is the invoice worker's clock; InvoiceEvery how often it runs.
 	Now          func() time.Time
 	InvoiceEvery time.Duration
@@ -137,7 +140,7 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	s, err := server.Open(ctx, server.Config{
 		DataDir: o.DataDir, DBURL: o.DBURL, HTTPAddr: "127.0.0.1:0", Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerMinute: o.PerMinute, AdminTokenOut: &out,
-		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard},
+		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard, RingTimeout: o.SIPRingTimeout, MaxCallDuration: o.SIPMaxCall},
 		Now: o.Now, InvoiceEvery: o.InvoiceEvery,
 	})
 	if err != nil {
