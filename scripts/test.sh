@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian machine: installs and starts a
 # local PostgreSQL when none is reachable, so every store test runs on both
-# SQLite and PostgreSQL, installs SIPp (sip-tester) for the SIP scenarios in
-# test/sipp, then checks formatting and vet and runs go test.
+# SQLite and PostgreSQL, installs SIPp (sip-tester) and baresip for the SIP
+# scenarios in test/sipp and the softphone test in test/softphone, then
+# checks formatting and vet and runs go test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,10 +43,13 @@ SQL
 }
 
 install_sipp() {
-	if ! command -v sipp >/dev/null 2>&1; then
-		echo "--- installing SIPp (sip-tester)"
+	local pkgs=()
+	command -v sipp >/dev/null 2>&1 || pkgs+=(sip-tester)
+	command -v baresip >/dev/null 2>&1 || pkgs+=(baresip-core)
+	if [ ${#pkgs[@]} -gt 0 ]; then
+		echo "--- installing ${pkgs[*]}"
 		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sip-tester >/dev/null
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
 	fi
 }
 

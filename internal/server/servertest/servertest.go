@@ -116,6 +116,9 @@ type Options struct {
 	// SIPRingTimeout and SIPMaxCall override how long a callee rings and
 	// the longest call.
 	SIPRingTimeout, SIPMaxCall time.Duration
+	// SIPDigest lists the digest algorithms challenged, in order; nil is
+	// the engine's default.
+	SIPDigest []string
 	// Now is the invoice worker's clock; InvoiceEvery how often it runs.
 	Now          func() time.Time
 	InvoiceEvery time.Duration
@@ -140,7 +143,7 @@ func Start(tb testing.TB, kind string, opts ...Options) *Node {
 	s, err := server.Open(ctx, server.Config{
 		DataDir: o.DataDir, DBURL: o.DBURL, HTTPAddr: "127.0.0.1:0", Version: "test",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PerMinute: o.PerMinute, AdminTokenOut: &out,
-		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard, RingTimeout: o.SIPRingTimeout, MaxCallDuration: o.SIPMaxCall},
+		SIP: sip.Config{Addr: o.SIP, Guard: o.SIPGuard, RingTimeout: o.SIPRingTimeout, MaxCallDuration: o.SIPMaxCall, Algorithms: o.SIPDigest},
 		Now: o.Now, InvoiceEvery: o.InvoiceEvery,
 	})
 	if err != nil {
