@@ -20,6 +20,7 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	carrier.RegisterMoneyOps(cr, s.Ledger)
 	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
 	carrier.RegisterInvoiceOps(cr, s.Invoices)
+	carrier.RegisterNumberOps(cr, s.Numbers)
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	s.reseller = rs
