@@ -193,15 +193,21 @@ func (s *Service) Add(ctx context.Context, p auth.Principal, e Entry) (Number, e
 }
 
 // Retire takes a number in stock or quarantine out of inventory.
-func (s *Service) Retire(ctx context.Context, p auth.Principal, number string) error {
+func (s *Service) Retire(ctx context.Context, p auth.Principal, id int64) error {
 	if err := operatorOnly(p); err != nil {
-		return err
+		return problem.NotFoundf("no such number in stock")
 	}
-	pn, err := Parse(number, "")
-	if err != nil {
-		return err
+	return s.cfg.Store.RetireNumber(ctx, id, s.Now())
+}
+
+// InventoryNumber returns a number of inventory: any number to the
+// operator, a number in stock to others.
+func (s *Service) InventoryNumber(ctx context.Context, p auth.Principal, id int64) (Number, error) {
+	n, err := s.cfg.Store.GetNumber(ctx, id)
+	if err == nil && !p.Operator && n.Status != Available {
+		return Number{}, problem.NotFoundf("no such number")
 	}
-	return s.cfg.Store.RetireNumber(ctx, E164(pn), s.Now())
+	return n, err
 }
 
 // Inventory lists inventory: the operator sees every number, others the
@@ -381,7 +387,7 @@ func (s *Service) Activate(ctx context.Context, p auth.Principal, number string)
 		return Number{}, err
 	}
 	pn, _ := Parse(number, "")
-	return s.cfg.Store.GetOwned(ctx, p.AccountID, E164(pn))
+	return s.cfg.Store.GetOwned(ctx, p.AccountID, E164(pn), 0)
 }
 
 // Owned lists the owned and suspended numbers of the principal's subtree.
@@ -395,7 +401,12 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, number string) (Num
 	if err != nil {
 		return Number{}, err
 	}
-	return s.cfg.Store.GetOwned(ctx, p.AccountID, E164(pn))
+	return s.cfg.Store.GetOwned(ctx, p.AccountID, E164(pn), 0)
+}
+
+// GetByID returns an owned number of the principal's subtree by id.
+func (s *Service) GetByID(ctx context.Context, p auth.Principal, id int64) (Number, error) {
+	return s.cfg.Store.GetOwned(ctx, p.AccountID, "", id)
 }
 
 // Update stores an owned number's trunk and settings.
@@ -488,14 +499,15 @@ func (s *Service) BackOrder(ctx context.Context, p auth.Principal, details map[s
 }
 
 // Requests lists back-orders: the operator's are everyone's.
-func (s *Service) Requests(ctx context.Context, p auth.Principal) ([]Request, error) {
-	return s.cfg.Store.ListRequests(ctx, p.AccountID)
+func (s *Service) Requests(ctx context.Context, p auth.Principal, q query.Params) ([]Request, int, error) {
+	return s.cfg.Store.ListRequests(ctx, p.AccountID, q)
 }
 
 // CloseRequest marks a back-order fulfilled or cancelled (operator only).
 func (s *Service) CloseRequest(ctx context.Context, p auth.Principal, id int64, status string) error {
 	if err := operatorOnly(p); err != nil {
-		return err
+		// Others cannot learn which back-orders exist.
+		return problem.NotFoundf("no open request with this id")
 	}
 	if status != "fulfilled" && status != "cancelled" {
 		return problem.Field("status", "must be fulfilled or cancelled")

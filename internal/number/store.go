@@ -103,7 +103,9 @@ type Store interface {
 	InsertNumbers(ctx context.Context, ns []Number) error
 	// RetireNumber takes an available or quarantined number out of
 	// inventory; NotFound otherwise.
-	RetireNumber(ctx context.Context, e164 string, at time.Time) error
+	RetireNumber(ctx context.Context, id int64, at time.Time) error
+	// GetNumber returns a number of inventory in any status.
+	GetNumber(ctx context.Context, id int64) (Number, error)
 	// ListNumbers is the native inventory collection; onlyAvailable
 	// restricts it to numbers in stock.
 	ListNumbers(ctx context.Context, onlyAvailable bool, q query.Params) ([]Number, int, error)
@@ -139,8 +141,9 @@ type Store interface {
 
 	// ListOwned lists the owned and suspended numbers of scope's subtree.
 	ListOwned(ctx context.Context, scope int64, f OwnedFilter, q query.Params) ([]Number, int, error)
-	// GetOwned returns an owned or suspended number of scope's subtree.
-	GetOwned(ctx context.Context, scope int64, e164 string) (Number, error)
+	// GetOwned returns an owned or suspended number of scope's subtree by
+	// E.164, or by id when e164 is empty.
+	GetOwned(ctx context.Context, scope int64, e164 string, id int64) (Number, error)
 	// UpdateOwned writes a number's trunk, settings and status.
 	UpdateOwned(ctx context.Context, scope int64, n Number, at time.Time) error
 	// Release moves an owned or suspended number to quarantine until until.
@@ -163,7 +166,7 @@ type Store interface {
 
 	// CreateRequest records a back-order.
 	CreateRequest(ctx context.Context, r Request) error
-	ListRequests(ctx context.Context, scope int64) ([]Request, error)
+	ListRequests(ctx context.Context, scope int64, q query.Params) ([]Request, int, error)
 	// FulfilRequest closes an open back-order.
 	FulfilRequest(ctx context.Context, id int64, status string, at time.Time) error
 }

@@ -15,6 +15,7 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterMoneyOps(vmu, s.Accounts, s.Ledger)
 	voicemeup.RegisterPeerOps(vmu, s.Peers)
 	voicemeup.RegisterResellerOps(vmu, s.Accounts, s.Invoices)
+	voicemeup.RegisterNumberOps(vmu, s.Numbers)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)

@@ -87,8 +87,8 @@ type Server struct {
 	SIP      *sip.Engine
 	Invoices *invoice.Service
 	// Numbers holds inventory, reservations, orders and owned numbers.
-	Numbers *number.Service
-	Native  *native.API
+	Numbers  *number.Service
+	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
 	reseller *reseller.Dialect
@@ -186,7 +186,7 @@ func (s *Server) init(ctx context.Context) error {
 		Accounts: s.Accounts, Auth: s.Auth, Tariffs: s.Tariffs, Ledger: s.Ledger, Limiter: store.NewCounters(s.DB),
 		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
 		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
-		Invoices:  s.Invoices,
+		Invoices: s.Invoices, Numbers: s.Numbers,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))

@@ -160,13 +160,22 @@ func (s *Numbers) InsertNumbers(ctx context.Context, ns []number.Number) error {
 }
 
 // RetireNumber takes a number in stock or quarantine out of inventory.
-func (s *Numbers) RetireNumber(ctx context.Context, e164 string, at time.Time) error {
+func (s *Numbers) RetireNumber(ctx context.Context, id int64, at time.Time) error {
 	err := affected(s.db.Exec(ctx, `UPDATE numbers SET status = 'retired', account_id = 0, reservation_id = 0, updated_at = $2
-		WHERE e164 = $1 AND (status IN ('available', 'quarantined') OR (status = 'reserved' AND held_until <= $2 AND order_id = 0))`, e164, Micros(at)))
+		WHERE id = $1 AND (status IN ('available', 'quarantined') OR (status = 'reserved' AND held_until <= $2 AND order_id = 0))`, id, Micros(at)))
 	if problem.Is(err, problem.NotFound) {
 		return problem.NotFoundf("no such number in stock")
 	}
 	return err
+}
+
+// GetNumber returns a number of inventory in any status.
+func (s *Numbers) GetNumber(ctx context.Context, id int64) (number.Number, error) {
+	n, err := scanNumber(s.db.write.QueryRowContext(ctx, `SELECT `+numberCols+` FROM numbers n WHERE n.id = $1`, id))
+	if problem.Is(err, problem.NotFound) {
+		return n, problem.NotFoundf("no such number")
+	}
+	return n, err
 }
 
 // ListNumbers is the inventory collection.
@@ -644,9 +653,10 @@ func (s *Numbers) ListOwned(ctx context.Context, scope int64, f number.OwnedFilt
 	return list(ctx, s.db.Reader(), numberCols, base, args, &DIDSpec, q, func(r *sql.Rows) (number.Number, error) { return scanNumber(r) })
 }
 
-// GetOwned returns an owned number of scope's subtree, read on the writer.
-func (s *Numbers) GetOwned(ctx context.Context, scope int64, e164 string) (number.Number, error) {
-	n, err := scanNumber(s.db.write.QueryRowContext(ctx, `SELECT `+numberCols+` FROM numbers n WHERE n.e164 = $2 AND `+ownedWhere, scope, e164))
+// GetOwned returns an owned number of scope's subtree, read on the
+// writer: by E.164, or by id when e164 is empty.
+func (s *Numbers) GetOwned(ctx context.Context, scope int64, e164 string, id int64) (number.Number, error) {
+	n, err := scanNumber(s.db.write.QueryRowContext(ctx, `SELECT `+numberCols+` FROM numbers n WHERE (n.e164 = $2 OR ($2 = '' AND n.id = $3)) AND `+ownedWhere, scope, e164, id))
 	if problem.Is(err, problem.NotFound) {
 		return n, &problem.Error{Code: problem.NotFound, Field: "number", Message: "no such number"}
 	}
@@ -754,27 +764,36 @@ func (s *Numbers) CreateRequest(ctx context.Context, r number.Request) error {
 	return err
 }
 
+// NumberRequestSpec lists the fields of back-orders a collection query may use.
+var NumberRequestSpec = query.Spec{
+	Fields: []query.Field{
+		{Name: "id", Column: "r.id", Type: query.ID, Sort: true},
+		{Name: "account_id", Column: "r.account_id", Type: query.ID, Sort: true},
+		{Name: "status", Column: "r.status", Type: query.Enum, Enum: []string{"open", "fulfilled", "cancelled"}, Sort: true},
+		{Name: "details", Column: "r.details", Type: query.String, Search: true},
+		{Name: "created_at", Column: "r.created_at", Type: query.Time, Sort: true},
+	},
+	DefaultOrder: "r.id DESC",
+	TieBreak:     "r.id DESC",
+}
+
 // ListRequests lists the back-orders of scope's subtree, newest first.
-func (s *Numbers) ListRequests(ctx context.Context, scope int64) ([]number.Request, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id, account_id, details, status, created_at, updated_at FROM number_requests
-		WHERE `+inScope("account_id", 1)+` ORDER BY id DESC LIMIT 1000`, scope)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := []number.Request{}
-	for rows.Next() {
-		var r number.Request
-		var raw string
-		var c, u int64
-		if err := rows.Scan(&r.ID, &r.AccountID, &raw, &r.Status, &c, &u); err != nil {
-			return nil, translate(err)
-		}
-		_ = json.Unmarshal([]byte(raw), &r.Details)
-		r.CreatedAt, r.UpdatedAt = FromMicros(c), FromMicros(u)
-		out = append(out, r)
-	}
-	return out, translate(rows.Err())
+func (s *Numbers) ListRequests(ctx context.Context, scope int64, q query.Params) ([]number.Request, int, error) {
+	return list(ctx, s.db.Reader(), "r.id, r.account_id, r.details, r.status, r.created_at, r.updated_at",
+		"FROM number_requests r WHERE "+inScope("r.account_id", 1), []any{scope}, &NumberRequestSpec, q,
+		func(rows *sql.Rows) (number.Request, error) {
+			var r number.Request
+			var raw string
+			var c, u int64
+			if err := rows.Scan(&r.ID, &r.AccountID, &raw, &r.Status, &c, &u); err != nil {
+				return r, translate(err)
+			}
+			if err := json.Unmarshal([]byte(raw), &r.Details); err != nil {
+				return r, fmt.Errorf("request details: %w", err)
+			}
+			r.CreatedAt, r.UpdatedAt = FromMicros(c), FromMicros(u)
+			return r, nil
+		})
 }
 
 // FulfilRequest closes an open back-order.

@@ -178,7 +178,8 @@ func TestNumberStoreLife(t *testing.T) {
 		if got, _ := s.svc.Search(ctx, number.Search{NPA: "206", Limit: 100}); len(got) != 20 {
 			t.Fatalf("after quarantine %d numbers in stock; want 20", len(got))
 		}
-		if err := s.svc.Retire(ctx, auth.Principal{Operator: true, Role: auth.RoleAdmin}, nats[19]); err != nil {
+		last, _ := s.svc.Search(ctx, number.Search{National: nats[19]})
+		if err := s.svc.Retire(ctx, auth.Principal{Operator: true, Role: auth.RoleAdmin}, last[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.svc.Search(ctx, number.Search{NPA: "206", Limit: 100}); len(got) != 19 {

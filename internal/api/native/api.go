@@ -26,6 +26,7 @@ import (
 	"switchboard/internal/command"
 	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
+	"switchboard/internal/number"
 	"switchboard/internal/payment"
 	"switchboard/internal/peer"
 	"switchboard/internal/problem"
@@ -56,7 +57,10 @@ type Config struct {
 	// CallPacks sells call packs.
 	CallPacks *callpack.Service
 	Invoices  *invoice.Service
-	Limiter   Limiter
+	// Numbers serves inventory, owned numbers and back-orders; nil leaves
+	// the routes out.
+	Numbers *number.Service
+	Limiter Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
 	PerMinute int64
@@ -110,6 +114,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerCallPacks()
 	a.registerPeers()
 	a.registerInvoices()
+	a.registerNumbers()
 	return a
 }
 
