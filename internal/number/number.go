@@ -159,10 +159,9 @@ func Parse(s, country string) (*phonenumbers.PhoneNumber, error) {
 	if country == "" {
 		country = "US"
 	}
-	digits := strings.TrimLeft(s, "+")
-	if !strings.HasPrefix(s, "+") && len(digits) > 10 && country == "US" {
+	if !strings.HasPrefix(s, "+") && country == "US" && len(s) > 10 && strings.Trim(s, "0123456789") == "" {
 		// Bare international digits ("12065550123", "442071838750").
-		s = "+" + digits
+		s = "+" + s
 	}
 	n, err := phonenumbers.Parse(s, strings.ToUpper(country))
 	if err != nil {

@@ -120,34 +120,38 @@ func scanNumbers(rows *sql.Rows, err error) ([]number.Number, error) {
 	return out, translate(rows.Err())
 }
 
-// InsertNumbers adds numbers to inventory in one transaction, in
-// multi-row inserts.
+// InsertNumbers adds numbers to inventory in one transaction: prepared
+// single-row inserts on SQLite (which bind fastest there), multi-row
+// inserts on PostgreSQL.
 func (s *Numbers) InsertNumbers(ctx context.Context, ns []number.Number) error {
-	const batch = 500
+	batch := 500
+	if s.db.Kind == SQLite {
+		batch = 1
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var single *sql.Stmt
 		for start := 0; start < len(ns); start += batch {
 			end := min(start+batch, len(ns))
-			var b strings.Builder
-			b.WriteString("INSERT INTO numbers (" + numberInsertCols + ") VALUES ")
 			args := make([]any, 0, (end-start)*numberInsertN)
-			for i, n := range ns[start:end] {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteByte('(')
-				for c := 0; c < numberInsertN; c++ {
-					if c > 0 {
-						b.WriteByte(',')
-					}
-					fmt.Fprintf(&b, "$%d", len(args)+c+1)
-				}
-				b.WriteByte(')')
+			for _, n := range ns[start:end] {
 				p := n.Patterns
 				args = append(args, n.ID, n.E164, n.National, string(n.Type), n.Country, n.CountryID, n.State, n.StateID, n.NPA, n.NXX,
 					n.RateCenter, n.City, n.SMS, n.MMS, n.T38, int64(n.Setup), int64(n.Monthly), p.Double, p.Pair, p.Trio, p.Triple,
 					p.Quadruple, p.Rare, p.Any(), n.ShuffleKey(), string(number.Available), "{}", Micros(n.CreatedAt), Micros(n.UpdatedAt))
 			}
-			if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			var err error
+			if batch == 1 {
+				if single == nil {
+					if single, err = tx.PrepareContext(ctx, insertNumbersSQL(1)); err != nil {
+						return fmt.Errorf("prepare numbers: %w", err)
+					}
+					defer single.Close()
+				}
+				_, err = single.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertNumbersSQL(end-start), args...)
+			}
+			if err != nil {
 				return fmt.Errorf("insert numbers: %w", err)
 			}
 		}
@@ -157,6 +161,26 @@ func (s *Numbers) InsertNumbers(ctx context.Context, ns []number.Number) error {
 		return &problem.Error{Code: problem.Conflict, Field: "number", Message: "a number is already in inventory", Err: err}
 	}
 	return err
+}
+
+// insertNumbersSQL is an insert of rows numbers.
+func insertNumbersSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO numbers (" + numberInsertCols + ") VALUES ")
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := 0; c < numberInsertN; c++ {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "$%d", i*numberInsertN+c+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 // RetireNumber takes a number in stock or quarantine out of inventory.
