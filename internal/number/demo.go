@@ -57,6 +57,9 @@ func DemoEntries(count int, seed uint64) []Entry {
 	if len(exchanges) == 0 || count <= 0 {
 		return nil
 	}
+	// Spread a small inventory over every state rather than the first
+	// exchanges found.
+	rng.Shuffle(len(exchanges), func(i, j int) { exchanges[i], exchanges[j] = exchanges[j], exchanges[i] })
 	tollFree := count / 100
 	local := count - tollFree
 	out := make([]Entry, 0, count)

@@ -268,6 +268,10 @@ func (s *Service) mayHave(ctx context.Context, p auth.Principal) error {
 // Reserve holds the numbers for the principal's account in its order cart,
 // all or none, and answers the cart's id and held numbers.
 func (s *Service) Reserve(ctx context.Context, p auth.Principal, numbers []string) (int64, []string, error) {
+	return s.reserve(ctx, p, numbers, false)
+}
+
+func (s *Service) reserve(ctx context.Context, p auth.Principal, numbers []string, direct bool) (int64, []string, error) {
 	if err := s.mayHave(ctx, p); err != nil {
 		return 0, nil, err
 	}
@@ -283,7 +287,7 @@ func (s *Service) Reserve(ctx context.Context, p auth.Principal, numbers []strin
 		e164s[i] = E164(pn)
 	}
 	now := s.Now()
-	return s.cfg.Store.Reserve(ctx, p.AccountID, s.cfg.IDs.Next(), e164s, now, now.Add(s.cfg.Hold))
+	return s.cfg.Store.Reserve(ctx, p.AccountID, s.cfg.IDs.Next(), e164s, now, now.Add(s.cfg.Hold), direct)
 }
 
 // BulkReserve holds quantity numbers matching q in ascending order.
@@ -372,9 +376,10 @@ func (s *Service) Orders(ctx context.Context, p auth.Principal, orderID int64) (
 	return s.cfg.Store.ListOrders(ctx, p.AccountID)
 }
 
-// Activate reserves, orders and processes one number for the principal.
+// Activate reserves, orders and processes one number for the principal,
+// outside its order cart.
 func (s *Service) Activate(ctx context.Context, p auth.Principal, number string) (Number, error) {
-	res, _, err := s.Reserve(ctx, p, []string{number})
+	res, _, err := s.reserve(ctx, p, []string{number}, true)
 	if err != nil {
 		return Number{}, err
 	}

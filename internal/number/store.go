@@ -118,10 +118,12 @@ type Store interface {
 	Exchanges(ctx context.Context, f RefFilter, available bool) ([]Exchange, error)
 
 	// Reserve holds the given numbers (E.164) for accountID until until in
-	// its open reservation (created with newID when it has none), all or
-	// none: a number not available (or held by another account past its
-	// hold) is a Conflict. It returns the reservation and its numbers.
-	Reserve(ctx context.Context, accountID, newID int64, e164s []string, now, until time.Time) (int64, []string, error)
+	// its open reservation (created with newID when it has none), or with
+	// direct in a new reservation newID of their own, all or none: a
+	// number not available (held by another account, or already by this
+	// one when direct) is a Conflict. It returns the reservation and its
+	// numbers.
+	Reserve(ctx context.Context, accountID, newID int64, e164s []string, now, until time.Time, direct bool) (int64, []string, error)
 	// ReserveMatching holds the first quantity available numbers matching
 	// s in ascending order, all or none.
 	ReserveMatching(ctx context.Context, accountID, newID int64, s Search, quantity int, now, until time.Time) (int64, []string, error)

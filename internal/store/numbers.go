@@ -414,20 +414,27 @@ func (s *Numbers) cartNumbers(ctx context.Context, tx *sql.Tx, accountID, resID 
 }
 
 // Reserve holds numbers for accountID, all or none.
-func (s *Numbers) Reserve(ctx context.Context, accountID, newID int64, e164s []string, now, until time.Time) (int64, []string, error) {
+func (s *Numbers) Reserve(ctx context.Context, accountID, newID int64, e164s []string, now, until time.Time, direct bool) (int64, []string, error) {
 	var resID int64
 	var held []string
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if resID, err = openCart(ctx, tx, accountID, newID, now); err != nil {
+		if direct {
+			resID = newID
+			_, err = tx.ExecContext(ctx, `INSERT INTO number_reservations (id, account_id, status, created_at, updated_at) VALUES ($1, $2, 'direct', $3, $3)`,
+				newID, accountID, Micros(now))
+		} else {
+			resID, err = openCart(ctx, tx, accountID, newID, now)
+		}
+		if err != nil {
 			return err
 		}
 		// Ascending, so that two holds of overlapping numbers lock rows in
 		// one order and never deadlock.
 		for _, e := range slices.Sorted(slices.Values(e164s)) {
 			res, err := tx.ExecContext(ctx, `UPDATE numbers SET status = 'reserved', account_id = $1, reservation_id = $2, held_until = $4, updated_at = $3
-				WHERE e164 = $5 AND (status = 'available' OR (status = 'reserved' AND order_id = 0 AND (held_until <= $3 OR account_id = $1)))`,
-				accountID, resID, Micros(now), Micros(until), e)
+				WHERE e164 = $5 AND (status = 'available' OR (status = 'reserved' AND order_id = 0 AND (held_until <= $3 OR (account_id = $1 AND NOT $6))))`,
+				accountID, resID, Micros(now), Micros(until), e, direct)
 			if err != nil {
 				return fmt.Errorf("reserve: %w", err)
 			}
@@ -503,7 +510,7 @@ func (s *Numbers) Unreserve(ctx context.Context, accountID, resID int64, nationa
 			}
 			out = append(out, n)
 		}
-		if len(want) == 0 && status == "open" {
+		if len(want) == 0 && (status == "open" || status == "direct") {
 			_, err = tx.ExecContext(ctx, `UPDATE number_reservations SET status = 'removed', updated_at = $2 WHERE id = $1`, resID, Micros(now))
 		}
 		return err
@@ -518,7 +525,7 @@ func (s *Numbers) Unreserve(ctx context.Context, accountID, resID int64, nationa
 func (s *Numbers) CreateOrder(ctx context.Context, o number.Order, now, until time.Time) (number.Order, error) {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := affected(tx.ExecContext(ctx, `UPDATE number_reservations SET status = 'ordered', updated_at = $3
-			WHERE id = $1 AND account_id = $2 AND status = 'open'`, o.ReservationID, o.AccountID, Micros(now))); err != nil {
+			WHERE id = $1 AND account_id = $2 AND status IN ('open', 'direct')`, o.ReservationID, o.AccountID, Micros(now))); err != nil {
 			if problem.Is(err, problem.NotFound) {
 				return &problem.Error{Code: problem.NotFound, Field: "reserveId", Message: "no open reservation with this id"}
 			}

@@ -60,14 +60,15 @@ CREATE INDEX numbers_status_until ON numbers (status, status_until);
 
 -- A reservation is an account's order cart: numbers held for it until
 -- held_until. At most one cart per account is open; generating an order
--- closes it.
+-- closes it. A direct reservation holds the numbers of a one-step purchase
+-- (voicemeup activate_new_did) outside the cart.
 CREATE TABLE number_reservations (
     id          BIGINT  PRIMARY KEY,
     account_id  BIGINT  NOT NULL REFERENCES accounts(id),
     status      TEXT    NOT NULL,
     created_at  BIGINT  NOT NULL,
     updated_at  BIGINT  NOT NULL,
-    CHECK (status IN ('open', 'ordered', 'removed'))
+    CHECK (status IN ('open', 'direct', 'ordered', 'removed'))
 );
 CREATE UNIQUE INDEX number_reservations_open ON number_reservations (account_id) WHERE status = 'open';
 
