@@ -25,9 +25,10 @@ var demoTollFree = []string{"800", "833", "844", "855", "866", "877", "888"}
 // number is one the library validates.
 func DemoEntries(count int, seed uint64) []Entry {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	type exchange struct{ npa, nxx, city, state string }
+	type exchange struct{ npa, nxx, city, state, country string }
 	var exchanges []exchange
 	for _, cid := range []int{geo.UnitedStatesID, geo.CanadaID} {
+		country, _ := geo.CountryByID(cid)
 		for _, st := range geo.States(cid) {
 			for _, npa := range geo.AreaCodes(st.ID) {
 				found := 0
@@ -48,7 +49,7 @@ func DemoEntries(count int, seed uint64) []Entry {
 					if !ok || code != st.Code {
 						continue
 					}
-					exchanges = append(exchanges, exchange{npa, nxx, city, st.Code})
+					exchanges = append(exchanges, exchange{npa, nxx, city, st.Code, country.Alpha2})
 					found++
 				}
 			}
@@ -72,7 +73,7 @@ func DemoEntries(count int, seed uint64) []Entry {
 			continue
 		}
 		seen[nat] = true
-		out = append(out, Entry{Number: "+1" + nat, Type: string(Local), Country: "US", State: ex.state, City: ex.city,
+		out = append(out, Entry{Number: "+1" + nat, Type: string(Local), Country: ex.country, State: ex.state, City: ex.city,
 			RateCenter: strings.ToUpper(ex.city), SMS: rng.IntN(10) < 7, MMS: rng.IntN(10) < 4, T38: rng.IntN(2) == 0,
 			Setup: money.Amount(rng.IntN(3)) * 50000, Monthly: 1_00000 + money.Amount(rng.IntN(3))*25000})
 	}

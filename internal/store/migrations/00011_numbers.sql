@@ -46,6 +46,7 @@ CREATE TABLE numbers (
 );
 CREATE INDEX numbers_state ON numbers (status, state, national);
 CREATE INDEX numbers_npa ON numbers (status, npa, nxx, national);
+CREATE INDEX numbers_state_id ON numbers (status, state_id, national);
 CREATE INDEX numbers_national ON numbers (national);
 CREATE INDEX numbers_type ON numbers (status, type, national);
 CREATE INDEX numbers_ratecenter ON numbers (status, ratecenter, national);
