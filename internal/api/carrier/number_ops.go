@@ -81,7 +81,8 @@ func RegisterNumberOps(d *Dialect, nums Numbers) {
 			}
 			q.National = v[len(v)-10:]
 		}
-		q.Type = number.Local
+		// A state holds only local numbers (toll-free ones have none), so
+		// the state's index alone answers in order.
 		list, err := nums.Search(ctx, q)
 		if err != nil {
 			return nil, err

@@ -52,6 +52,7 @@ CREATE INDEX numbers_type ON numbers (status, type, national);
 CREATE INDEX numbers_ratecenter ON numbers (status, ratecenter, national);
 CREATE INDEX numbers_city ON numbers (status, city, national);
 CREATE INDEX numbers_shuffle ON numbers (status, shuffle);
+CREATE INDEX numbers_state_shuffle ON numbers (status, state_id, shuffle);
 CREATE INDEX numbers_pattern ON numbers (status, pat_any, state, national);
 CREATE INDEX numbers_account ON numbers (account_id, status);
 CREATE INDEX numbers_reservation ON numbers (reservation_id);
