@@ -110,7 +110,9 @@ func main() {
 		{"searchdid NPANXXYYYY", func() number.Search {
 			return number.Search{National: fmt.Sprintf("%s%03d%04d", pick().npa, 200+rng.IntN(800), rng.IntN(10000)), Limit: 500}
 		}},
-		{"searchtfn", func() number.Search { return number.Search{Type: number.TollFree, NPA: tollFree[rng.IntN(len(tollFree))], Limit: 500} }},
+		{"searchtfn", func() number.Search {
+			return number.Search{Type: number.TollFree, NPA: tollFree[rng.IntN(len(tollFree))], Limit: 500}
+		}},
 		{"get_new_dids state_id + patterns", func() number.Search {
 			return number.Search{StateID: pick().state.ID, Patterns: []string{number.PatternTriple, number.PatternRare}, Limit: 100}
 		}},
