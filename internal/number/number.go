@@ -212,10 +212,11 @@ func Describe(n *phonenumbers.PhoneNumber, into *Number) error {
 	}
 	if n.GetCountryCode() == 1 && len(into.National) == 10 {
 		into.NPA, into.NXX = into.National[:3], into.National[3:6]
-		if into.State == "" {
-			if st, ok := geo.StateOfAreaCode(into.NPA); ok {
-				into.State = st.Code
+		if st, ok := geo.StateOfAreaCode(into.NPA); ok {
+			if into.State != "" && !strings.EqualFold(into.State, st.Code) {
+				return problem.Field("state", "is not the state of area code %s (%s)", into.NPA, st.Code)
 			}
+			into.State = st.Code
 		}
 		if into.City == "" {
 			if g, _ := phonenumbers.GetGeocodingForNumber(n, "en"); g != "" {

@@ -56,6 +56,7 @@ func TestBuild(t *testing.T) {
 		{number.Entry{Number: "18005551234", Type: "local"}, "type"},
 		{number.Entry{Number: "2065550123", Type: "mobile"}, "type"},
 		{number.Entry{Number: "2065550123", State: "ZZ"}, "state"},
+		{number.Entry{Number: "2062190123", State: "OR"}, "state"},
 		{number.Entry{Number: "2065550123", NPA: "212"}, "npa"},
 		{number.Entry{Number: "2065550123", Setup: -1}, "setup_price"},
 	} {

@@ -161,10 +161,11 @@ func RegisterNumberOps(d *Dialect, nums Numbers) {
 			return nil, err
 		}
 		asked := r.List("number")
-		for _, n := range asked {
+		for i, n := range asked {
 			if !tenRe.MatchString(n) {
 				return nil, problem.Field("number", "must be a 10-digit number")
 			}
+			asked[i] = n[len(n)-10:]
 		}
 		removed, err := nums.RemoveReserved(ctx, r.Principal, id, asked)
 		if err != nil {
@@ -176,7 +177,7 @@ func RegisterNumberOps(d *Dialect, nums Numbers) {
 		}
 		missingTNs := []string{}
 		for _, n := range asked {
-			if !gone[n[len(n)-10:]] {
+			if !gone[n] {
 				missingTNs = append(missingTNs, n)
 			}
 		}
