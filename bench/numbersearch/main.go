@@ -26,7 +26,7 @@ func (s *seq) Next() int64 { s.n++; return s.n }
 func main() {
 	n := flag.Int("n", 5_000_000, "numbers in inventory")
 	searches := flag.Int("searches", 1000, "searches of each kind")
-	dir := flag.String("data", "", "data directory (default: a temporary one, removed)")
+	dir := flag.String("data", "", "data directory (default: a temporary one, removed); a directory already filled by an earlier run is searched as it is")
 	flag.Parse()
 	ctx := context.Background()
 	if *dir == "" {
@@ -69,6 +69,12 @@ func main() {
 	now := time.Now().UTC()
 	const chunk = 100_000
 	made := 0
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM numbers`).Scan(&made); err != nil {
+		log.Fatal(err)
+	}
+	if made > 0 {
+		*n = made
+	}
 	for made < *n {
 		batch := make([]number.Number, 0, chunk)
 		for len(batch) < chunk && made < *n {

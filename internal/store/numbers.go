@@ -282,6 +282,11 @@ func escapeLike(s string) string {
 func (s *Numbers) SearchNumbers(ctx context.Context, q number.Search) ([]number.Number, error) {
 	where, args := searchWhere(q, 1)
 	order := "n.national"
+	if q.NPA != "" && q.State == "" && q.StateID == 0 {
+		// The same order (a North American national number begins with
+		// its NPA and NXX), spelled so that the NPA-NXX index serves it.
+		order = "n.npa, n.nxx, n.national"
+	}
 	if q.District != "" {
 		args = append(args, strings.ToLower(q.District))
 		order = fmt.Sprintf("CASE WHEN LOWER(n.city) = $%d THEN 0 ELSE 1 END, n.national", len(args))
