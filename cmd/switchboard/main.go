@@ -27,6 +27,7 @@ type CLI struct {
 	Token   TokenCmd   `cmd:"" help:"Create, list and revoke API tokens."`
 	Rate    RateCmd    `cmd:"" help:"Rate a CSV of calls against a deck file and write the priced calls as CSV."`
 	Check   CheckCmd   `cmd:"" help:"Verify every account's ledger: cached balance, entry sum and running balances agree; exits non-zero on a mismatch."`
+	Demo    DemoCmd    `cmd:"" help:"Load a demo inventory of North American phone numbers (city and state from the phone-number library's data)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 

@@ -27,6 +27,8 @@ type ServeCmd struct {
 	SIPBlockFor  time.Duration `name:"sip-block-for" default:"5m" env:"SWITCHBOARD_SIP_BLOCK_FOR" help:"How long such a block lasts."`
 	RTPPorts     string        `name:"rtp-ports" default:"10000-20000" env:"SWITCHBOARD_RTP_PORTS" help:"RTP port range LOW-HIGH."`
 	PerMinute    int64         `name:"api-per-minute" default:"1200" env:"SWITCHBOARD_API_PER_MINUTE" help:"Native API requests per account and minute (the operator overrides per account)."`
+	NumberHold   time.Duration `name:"number-hold" default:"15m" env:"SWITCHBOARD_NUMBER_HOLD" help:"How long a reservation holds numbers for its account."`
+	Quarantine   time.Duration `name:"number-quarantine" default:"720h" env:"SWITCHBOARD_NUMBER_QUARANTINE" help:"How long a released number ages before it is in stock again."`
 	Pprof        string        `name:"pprof" env:"SWITCHBOARD_PPROF" help:"Serve Go profiles (/debug/pprof) on this address, e.g. 127.0.0.1:6060; off when empty."`
 }
 
@@ -55,6 +57,9 @@ func (c *ServeCmd) Validate() error {
 	if c.PerMinute < 1 {
 		return fmt.Errorf("--api-per-minute must be at least 1")
 	}
+	if c.NumberHold < time.Minute || c.Quarantine < 0 {
+		return fmt.Errorf("--number-hold must be at least 1m and --number-quarantine not negative")
+	}
 	return nil
 }
 
@@ -67,6 +72,7 @@ func (c *ServeCmd) Run(env *Env) error {
 			Realm: c.SIPRealm, Algorithms: c.SIPDigest, RingTimeout: c.SIPRing, MaxCallDuration: c.SIPMaxCall, Guard: sip.GuardConfig{MaxFailures: c.SIPMaxFail, BlockFor: c.SIPBlockFor},
 		},
 		Version: version, Log: env.Log, PerMinute: c.PerMinute, AdminTokenOut: env.Out,
+		NumberHold: c.NumberHold, NumberQuarantine: c.Quarantine,
 	})
 	if err != nil {
 		return err

@@ -158,7 +158,8 @@ func TestBadInputWalk(t *testing.T) {
 		ids := map[string]string{"accounts": p.Child, "subaccounts": p.Subaccount, "subaccount_addresses": p.Address,
 			"users": p.User, "tokens": p.TokenID, "tariffs": p.Tariff, "call_rates": p.Rate,
 			"payments": p.Child, "command_prices": p.Child, "peers": p.Peer, "extensions": p.Extension, "cdrs": p.CDR, "invoices": p.Child, // no payment, price or invoice in populated: an id that names none
-			"bundles": p.Bundle, "call_packs": p.Pack, "bundle_types": "1", "call_pack_types": "13"}
+			"bundles": p.Bundle, "call_packs": p.Pack, "bundle_types": "1", "call_pack_types": "13",
+			"dids": p.DID, "inventory": p.DID, "number_requests": p.Child}
 		walked := 0
 		for _, pattern := range n.Server.Router.Patterns() {
 			if !nativePattern(pattern) {
@@ -307,6 +308,7 @@ func bodySamples(p populated) map[string]any {
 		"username": "nobody-" + p.Number, "password": "whatever-password", "refresh_token": strings.Repeat("0", 32),
 		"account_id": p.Child, "activity": "manual_credit", "method": "bank_transfer", "amount": "1",
 		"bundle_type": 1, "pack_id": 13, "from": "2026-01-01", "to": "2026-01-31", "tax_rate": "0.1",
+		"number": "+12065550166", "status": "fulfilled",
 	}
 }
 

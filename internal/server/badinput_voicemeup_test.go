@@ -33,7 +33,7 @@ func TestVoicemeupGarbageWalk(t *testing.T) {
 	servertest.EachStore(t, func(t *testing.T, kind string) {
 		n := servertest.Start(t, kind)
 		ten := n.MustTenant(t, n.AdminToken, "", "Garbage Dialect", "reseller")
-		types := append(implementedRequestTypes(t, n, ten), "get_dids", "bogus_type", "")
+		types := append(implementedRequestTypes(t, n, ten), "get_port_requests", "bogus_type", "")
 		creds := url.Values{"username": {ten.Username}, "auth_token": {ten.Token}}
 		sets := []struct {
 			name     string
@@ -78,7 +78,7 @@ func TestVoicemeupGarbageWalk(t *testing.T) {
 					r := voicemeupRequest(t, n, method, target, mergeValues(set.params, params))
 					env := checkEnvelope(t, what, r, format)
 					checked++
-					fail := set.mustFail || invalidType || rt == "get_dids" || !slices.Contains(vmuGarbageTolerant, rt)
+					fail := set.mustFail || invalidType || rt == "get_port_requests" || !slices.Contains(vmuGarbageTolerant, rt)
 					if fail && env.Status != "error" {
 						t.Errorf("%s: %+v, want an error", what, env)
 					}

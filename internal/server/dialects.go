@@ -17,11 +17,13 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	voicemeup.RegisterExtensionOps(vmu, s.Extensions, s.Accounts)
 	voicemeup.RegisterCallOps(vmu, s.CDRs, s.Accounts)
 	voicemeup.RegisterResellerOps(vmu, s.Accounts, s.Invoices)
+	voicemeup.RegisterNumberOps(vmu, s.Numbers)
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
 	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
 	carrier.RegisterInvoiceOps(cr, s.Invoices)
+	carrier.RegisterNumberOps(cr, s.Numbers)
 	cr.Register(s.Router)
 	rs := reseller.New(reseller.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	s.reseller = rs

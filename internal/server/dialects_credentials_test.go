@@ -19,7 +19,7 @@ func TestCarrierCredentials(t *testing.T) {
 		a := n.MustTenant(t, n.AdminToken, "", "Carrier A", "customer")
 		b := n.MustTenant(t, n.AdminToken, "", "Carrier B", "customer")
 		call := func(token, accountno string) servertest.Response {
-			return n.Form(t, "/carrier/availabilitystate", url.Values{"token": {token}, "accountno": {accountno}})
+			return n.Form(t, "/carrier/get_lnp_orders", url.Values{"token": {token}, "accountno": {accountno}})
 		}
 		ok := call(a.Token, a.Number)
 		if ok.Status != http.StatusNotImplemented || !strings.Contains(string(ok.Body), `"status":"501"`) {

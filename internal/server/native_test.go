@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"switchboard/internal/id"
@@ -227,6 +228,8 @@ type populated struct {
 	Extension  string // an extension of the tenant ringing Peer
 	CDR        string // a call record of the tenant
 	CallHash   string // its hash
+	DID        string // a number the tenant owns
+	DIDNumber  string // its E.164
 }
 
 // callRateBody is a valid call rate create body.
@@ -261,7 +264,37 @@ func mustPopulate(tb testing.TB, n *servertest.Node, parentToken, name string) p
 	p.Peer = n.MustCreate(tb, "/api/peers", p.Token, peerBody("username", p.PeerUser, "subaccount_id", p.Subaccount))
 	p.Extension = n.MustCreate(tb, "/api/extensions", p.Token, map[string]any{"extension": 2000, "friendly_name": name + " desk", "peer_ids": []string{p.Peer}})
 	p.CDR, p.CallHash = mustCDR(tb, n, p.AccountID)
+	p.DIDNumber, p.DID = mustOwnNumber(tb, n, p.Tenant)
 	return p
+}
+
+// populatedNumbers makes the numbers of populated tenants unique.
+var populatedNumbers atomic.Int64
+
+// mustOwnNumber puts a free number in inventory (as the operator) and
+// buys it for ten through the carrier dialect; it returns its E.164 and
+// native id.
+func mustOwnNumber(tb testing.TB, n *servertest.Node, ten servertest.Tenant) (string, string) {
+	tb.Helper()
+	national := fmt.Sprintf("206555%04d", 9000+populatedNumbers.Add(1)%1000)
+	numberID := n.MustCreate(tb, "/api/inventory", n.AdminToken, map[string]any{"number": "+1" + national, "city": "Seattle"})
+	creds := url.Values{"token": {ten.Token}, "accountno": {ten.Number}}
+	r := n.Form(tb, "/carrier/reserve", mergeValues(creds, url.Values{"category": {"landline"}, "number": {national}}))
+	var res struct {
+		ReserveID string `json:"reserveId"`
+		OrderID   string `json:"orderId"`
+	}
+	if err := json.Unmarshal(r.Body, &res); err != nil || res.ReserveID == "" {
+		tb.Fatalf("reserve %s: %d %s", national, r.Status, r.Body)
+	}
+	r = n.Form(tb, "/carrier/gen_order", mergeValues(creds, url.Values{"trunk_id": {"0"}, "reserveId": {res.ReserveID}}))
+	if err := json.Unmarshal(r.Body, &res); err != nil || res.OrderID == "" {
+		tb.Fatalf("gen_order: %d %s", r.Status, r.Body)
+	}
+	if r = n.Form(tb, "/carrier/process_order", mergeValues(creds, url.Values{"orderId": {res.OrderID}})); r.Status != http.StatusOK {
+		tb.Fatalf("process_order: %d %s", r.Status, r.Body)
+	}
+	return "+1" + national, numberID
 }
 
 // snapshot reads every resource of p with p's own credential, so a later
@@ -277,7 +310,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 		"/api/users/" + p.UserID, "/api/users/" + p.User, "/api/tokens/" + p.TokenID,
 		"/api/tariffs/" + p.Tariff, "/api/call_rates/" + p.Rate, "/api/peers/" + p.Peer,
 		"/api/extensions/" + p.Extension, "/api/cdrs/" + p.CDR,
-		"/api/bundles/" + p.Bundle, "/api/call_packs/" + p.Pack,
+		"/api/bundles/" + p.Bundle, "/api/call_packs/" + p.Pack, "/api/dids/" + p.DID,
 	} {
 		m := mustOK(tb, n, http.MethodGet, path, p.Token, nil)
 		delete(m, "last_used_at")
@@ -289,7 +322,7 @@ func (p populated) snapshot(tb testing.TB, n *servertest.Node) map[string]string
 
 // ids lists the native ids of everything p holds.
 func (p populated) ids() []string {
-	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack, p.Peer, p.Extension, p.CDR}
+	return []string{p.AccountID, p.Child, p.Subaccount, p.Address, p.UserID, p.User, p.TokenID, p.Tariff, p.Rate, p.Bundle, p.Pack, p.Peer, p.Extension, p.CDR, p.DID}
 }
 
 // secrets lists strings that only p's own credentials may ever see.

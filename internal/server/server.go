@@ -31,6 +31,7 @@ import (
 	"switchboard/internal/id"
 	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
+	"switchboard/internal/number"
 	"switchboard/internal/payment"
 	"switchboard/internal/peer"
 	"switchboard/internal/sip"
@@ -56,6 +57,12 @@ type Config struct {
 	// InvoiceEvery is how often the node looks for closed months to
 	// invoice (default DefaultInvoiceEvery).
 	InvoiceEvery time.Duration
+	// NumberHold is how long a reservation holds numbers
+	// (number.DefaultHold when zero).
+	NumberHold time.Duration
+	// NumberQuarantine is how long a released number ages before it is
+	// in stock again (number.DefaultQuarantine when zero).
+	NumberQuarantine time.Duration
 }
 
 // DefaultInvoiceEvery is how often a node runs the monthly invoice worker.
@@ -86,6 +93,8 @@ type Server struct {
 	// SIP is the node's SIP engine, nil when SIP is off.
 	SIP      *sip.Engine
 	Invoices *invoice.Service
+	// Numbers holds inventory, reservations, orders and owned numbers.
+	Numbers  *number.Service
 	Native   *native.API
 	Handler  http.Handler
 	Router   *Router
@@ -178,6 +187,9 @@ func (s *Server) init(ctx context.Context) error {
 	}
 	s.Invoices = invoice.NewService(invoice.Config{Store: store.NewInvoices(s.DB), Accounts: s.Accounts, Ledger: s.Ledger,
 		Blobs: blobs, IDs: gen, Now: s.cfg.Now, Log: log})
+	s.Numbers = number.NewService(number.Config{Store: store.NewNumbers(s.DB), Levels: s.Catalog, Ledger: s.Ledger, IDs: gen,
+		Hold: s.cfg.NumberHold, Quarantine: s.cfg.NumberQuarantine, Now: s.cfg.Now})
+	s.Numbers.RequireBundles(s.Bundles)
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
@@ -187,7 +199,7 @@ func (s *Server) init(ctx context.Context) error {
 		Payments: s.Payments, Commands: s.Commands, Charger: s.Commands, Peers: s.Peers,
 		Extensions: s.Extensions, CDRs: s.CDRs,
 		Catalog: s.Catalog, Bundles: s.Bundles, CallPacks: s.CallPacks,
-		Invoices:  s.Invoices,
+		Invoices: s.Invoices, Numbers: s.Numbers,
 		PerMinute: s.cfg.PerMinute, Version: s.cfg.Version, Log: log,
 	})
 	s.routeDialects(store.NewCounters(s.DB))
@@ -355,6 +367,7 @@ func (s *Server) background(ctx context.Context) {
 			if renewed+suspended > 0 {
 				s.cfg.Log.Info("bundle renewals", "renewed", renewed, "suspended", suspended)
 			}
+			s.numberPass(ctx)
 		case <-inv.C:
 			// Every node runs it; the database keeps one invoice per
 			// account and month whichever node gets there first.
@@ -371,6 +384,22 @@ func (s *Server) background(ctx context.Context) {
 				s.cfg.Log.Warn("prune request counters", "err", err)
 			}
 		}
+	}
+}
+
+// numberPass charges due number rentals and moves numbers whose hold,
+// grace or quarantine ended. Every node may run it: a rental period is
+// charged only while the number is still paid until the period's start,
+// and the moves are conditional updates.
+func (s *Server) numberPass(ctx context.Context) {
+	charged, suspended, err := s.Numbers.ChargeRentals(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.cfg.Log.Error("number rentals", "err", err)
+	} else if charged+suspended > 0 {
+		s.cfg.Log.Info("number rentals", "charged", charged, "suspended", suspended)
+	}
+	if _, err := s.Numbers.Sweep(ctx); err != nil && ctx.Err() == nil {
+		s.cfg.Log.Error("number sweep", "err", err)
 	}
 }
 

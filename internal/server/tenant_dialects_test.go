@@ -108,6 +108,9 @@ type vmuTenantCase struct {
 	// target returns calls naming the victim's subaccount, address and
 	// peer (raw ids); called with absent ids too, for comparison.
 	target func(sub, addr, peer string) []url.Values
+	// did returns calls naming the victim's owned number (its raw id and
+	// its ten digits); called with an absent number too.
+	did func(id, phone string) []url.Values
 }
 
 var vmuTenantCases = map[string]vmuTenantCase{
@@ -156,7 +159,24 @@ var vmuTenantCases = map[string]vmuTenantCase{
 	"get_calls": {read: url.Values{"latest_hours": {"24"}}, target: func(sub, _, _ string) []url.Values {
 		return []url.Values{{"latest_hours": {"24"}, "client_subaccount_id": {sub}}}
 	}},
-	"delete_peer": {target: func(_, _, peer string) []url.Values { return []url.Values{{"client_peer_id": {peer}}} }},
+	"delete_peer":       {target: func(_, _, peer string) []url.Values { return []url.Values{{"client_peer_id": {peer}}} }},
+	"get_did_areacodes": {read: url.Values{}},
+	"get_did_exchanges": {read: url.Values{"npa": {"206"}}},
+	"get_ratecenters":   {read: url.Values{"npa": {"206"}}},
+	"get_new_dids":      {read: url.Values{"npa": {"206"}}},
+	"order_new_dids":    {},
+	"activate_new_did": {did: func(id, phone string) []url.Values {
+		return []url.Values{{"phone_number": {phone}}, {"did_id": {id}}}
+	}},
+	"get_dids": {read: url.Values{}, did: func(id, phone string) []url.Values {
+		return []url.Values{{"client_did_id": {id}}, {"phone_number": {phone}}}
+	}},
+	"update_did": {did: func(id, phone string) []url.Values {
+		return []url.Values{{"client_did_id": {id}, "usage_type": {"default"}}, {"phone_number": {phone}, "usage_type": {"default"}}}
+	}},
+	"delete_did": {did: func(id, phone string) []url.Values {
+		return []url.Values{{"client_did_id": {id}}, {"phone_number": {phone}}}
+	}},
 	"update_subaccount_address": {target: func(sub, addr, _ string) []url.Values {
 		return []url.Values{
 			{"client_subaccount_id": {sub}, "client_address_id": {addr}, "city": {"Hijacked"}},
@@ -247,6 +267,18 @@ func walkVoicemeup(t *testing.T, n *servertest.Node, pattern string, types []str
 		if c.read != nil {
 			if env := send(rt, mergeValues(c.read, creds)); env.Status != "success" {
 				t.Errorf("%s %s by the %s: %+v, want success", pattern, rt, a.name, env)
+			}
+		}
+		if c.did != nil {
+			absent := c.did("1", "2065550100")
+			for i, params := range c.did(fmt.Sprint(rawID(t, v.DID)), strings.TrimPrefix(v.DIDNumber, "+1")) {
+				env := send(rt, mergeValues(params, creds))
+				if env.Status != "error" || len(env.Codes) != 1 || !foreignCodeRe.MatchString(env.Codes[0]) {
+					t.Errorf("%s %s %v by the %s: %+v, want a single invalid or authentication error", pattern, rt, params, a.name, env)
+				}
+				if other := send(rt, mergeValues(absent[i], creds)); !slices.Equal(other.Codes, env.Codes) || !slices.Equal(other.Texts, env.Texts) {
+					t.Errorf("%s %s: the victim's number answers %+v, an absent one %+v: they must look alike", pattern, rt, env, other)
+				}
 			}
 		}
 		if c.target == nil {

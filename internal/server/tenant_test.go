@@ -121,6 +121,10 @@ type tenantCase struct {
 const victimDeck = "prefix,type,free_seconds,grace_period,interval_1,interval_n,connect_fee,postcall_surcharge,price_1,price_n,description\n" +
 	"1,LOCAL,0,0,60,60,0,0,0.5,0.5,hijack\n"
 
+// victimInventory is a valid inventory file for the import route.
+const victimInventory = "number,type,country,state,npa,nxx,ratecenter,city,sms,mms,t38,setup_price,monthly_price\n" +
+	"+12065550177,local,US,WA,206,555,SEATTLE,Seattle,0,0,0,0,0\n"
+
 func nativeTenantCases() map[string]tenantCase {
 	accounts := func(v populated) []string { return []string{v.AccountID, v.Child} }
 	subs := func(v populated) []string { return []string{v.Subaccount} }
@@ -138,6 +142,7 @@ func nativeTenantCases() map[string]tenantCase {
 	inTariff := func(v populated) url.Values { return url.Values{"tariff_id": {v.Tariff}} }
 	bundles := func(v populated) []string { return []string{v.Bundle} }
 	packs := func(v populated) []string { return []string{v.Pack} }
+	dids := func(v populated) []string { return []string{v.DID} }
 	return map[string]tenantCase{
 		"GET /api/accounts":     {},
 		"GET /api/subaccounts":  {},
@@ -251,6 +256,21 @@ func nativeTenantCases() map[string]tenantCase {
 		"POST /api/invoices": {ref: "account_id", body: func(v populated) map[string]any {
 			return map[string]any{"account_id": v.AccountID, "from": "2026-01-01", "to": "2026-01-31"}
 		}},
+		// Inventory is the operator's: others list numbers in stock (the
+		// victim's own is not), and every write answers as for no number.
+		"GET /api/inventory":               {},
+		"GET /api/inventory/{id}":          {ids: dids},
+		"POST /api/inventory":              {operatorOnly: true, body: body(map[string]any{"number": "+12065550188"})},
+		"POST /api/inventory/import":       {operatorOnly: true, csv: victimInventory},
+		"POST /api/inventory/{id}/destroy": {ids: dids},
+		"DELETE /api/inventory/{id}":       {ids: dids},
+		"GET /api/dids":                    {},
+		"GET /api/dids/{id}":               {ids: dids},
+		"POST /api/dids/{id}":              {ids: dids, body: body(map[string]any{"trunk_id": 5})},
+		"POST /api/dids/{id}/destroy":      {ids: dids},
+		"DELETE /api/dids/{id}":            {ids: dids},
+		"GET /api/number_requests":         {},
+		"POST /api/number_requests/{id}":   {ids: accounts, body: body(map[string]any{"status": "fulfilled"})},
 		"GET /api/accounts/{id}/tax_rate":  {ids: accounts},
 		"POST /api/accounts/{id}/tax_rate": {ids: accounts, body: body(map[string]any{"tax_rate": "0.5"})},
 	}

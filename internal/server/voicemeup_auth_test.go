@@ -302,11 +302,11 @@ func TestVoicemeupRequestTypes(t *testing.T) {
 			}
 		}
 
-		vmu(t, n, "json", "get_dids", vmuCreds(cust)).wantCodes(t, "get_dids", "request_type_not_implemented")
-		vmu(t, n, "xml", "get_dids", vmuCreds(cust)).wantCodes(t, "get_dids xml", "request_type_not_implemented")
-		vmuGet(t, n, "/xml_engine/xml_engine.php?"+url.Values{"request_type": {"get_dids"},
+		vmu(t, n, "json", "get_port_requests", vmuCreds(cust)).wantCodes(t, "get_port_requests", "request_type_not_implemented")
+		vmu(t, n, "xml", "get_port_requests", vmuCreds(cust)).wantCodes(t, "get_port_requests xml", "request_type_not_implemented")
+		vmuGet(t, n, "/xml_engine/xml_engine.php?"+url.Values{"request_type": {"get_port_requests"},
 			"client_account_id": {cust.Number}, "auth_token": {cust.Token}}.Encode(), "xml").
-			wantCodes(t, "get_dids v1.0", "request_type_not_implemented")
+			wantCodes(t, "get_port_requests v1.0", "request_type_not_implemented")
 		for _, bad := range []string{"get_everything", "GET_ACCOUNT_DETAILS", "get_account_details.php"} {
 			vmu(t, n, "json", bad, vmuCreds(cust)).wantCodes(t, bad, "request_type_invalid")
 		}

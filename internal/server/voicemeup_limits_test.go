@@ -103,7 +103,7 @@ func TestVoicemeupHourlyLimits(t *testing.T) {
 		// Requests that never reach a handler are not counted: a type the
 		// document lacks or Switchboard does not implement, bad
 		// credentials; nor is the native API, which has its own bucket.
-		vmu(t, n, "json", "get_dids", vmuCreds(five)).wantCodes(t, "not implemented", "request_type_not_implemented")
+		vmu(t, n, "json", "get_port_requests", vmuCreds(five)).wantCodes(t, "not implemented", "request_type_not_implemented")
 		vmu(t, n, "json", "get_everything", vmuCreds(five)).wantCodes(t, "invalid", "request_type_invalid")
 		vmu(t, n, "json", "get_account_details", url.Values{"username": {five.Username}, "auth_token": {vmuHex(16)}}).
 			wantCodes(t, "bad token", "authentication_failed")

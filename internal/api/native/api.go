@@ -28,6 +28,7 @@ import (
 	"switchboard/internal/extension"
 	"switchboard/internal/invoice"
 	"switchboard/internal/ledger"
+	"switchboard/internal/number"
 	"switchboard/internal/payment"
 	"switchboard/internal/peer"
 	"switchboard/internal/problem"
@@ -62,7 +63,10 @@ type Config struct {
 	// CallPacks sells call packs.
 	CallPacks *callpack.Service
 	Invoices  *invoice.Service
-	Limiter   Limiter
+	// Numbers serves inventory, owned numbers and back-orders; nil leaves
+	// the routes out.
+	Numbers *number.Service
+	Limiter Limiter
 	// PerMinute is the default number of native requests an account may make
 	// per minute; the operator overrides it per account with api_limits.native.
 	PerMinute int64
@@ -118,6 +122,7 @@ func New(mux humago.Mux, cfg Config) *API {
 	a.registerExtensions()
 	a.registerCDRs()
 	a.registerInvoices()
+	a.registerNumbers()
 	return a
 }
 
