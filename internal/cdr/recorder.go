@@ -156,7 +156,10 @@ func (r *Recorder) chargeCall(ctx context.Context, c CDR) {
 		Destination: c.DstNumber, Answered: true, Duration: int64(c.Billsec), StartedAt: c.StartedAt})
 	switch {
 	case err == nil:
-	case problem.Is(err, problem.NotFound) && c.RoutingType == "internal":
+	case c.RoutingType == "internal" && (problem.Is(err, problem.NotFound) ||
+		problem.Is(err, problem.Invalid) && problem.As(err).Field == "destination"):
+		// An on-net call to a number the tariff has no rate for, or to a
+		// peer username, which is no phone number at all: nothing to pay.
 		r.log.Debug("internal call has no rate", "call_hash", c.CallHash, "err", err)
 	default:
 		r.log.Error("charge call", "call_hash", c.CallHash, "err", err)

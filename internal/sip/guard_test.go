@@ -101,3 +101,39 @@ func TestScanners(t *testing.T) {
 		}
 	}
 }
+
+// TestNoncesDropOldestFirst: expired nonces leave the store as new ones are
+// issued, and a full store forgets its oldest nonce, not a fresh one.
+func TestNoncesDropOldestFirst(t *testing.T) {
+	c := newClock()
+	n := newNonces(time.Minute, 3, c.now)
+	old := n.issue("MD5")
+	c.advance(10 * time.Second)
+	mid := n.issue("MD5")
+	young := n.issue("MD5")
+	newest := n.issue("MD5") // full: old goes
+	if n.use(old, "MD5", 1, true) {
+		t.Error("the oldest nonce survived a full store")
+	}
+	for _, v := range []string{mid, young, newest} {
+		if !n.use(v, "MD5", 1, true) {
+			t.Errorf("a younger nonce %s was dropped", v)
+		}
+	}
+	c.advance(time.Minute) // all expired
+	n.issue("MD5")
+	if len(n.m) != 1 || len(n.order)-n.head != 1 {
+		t.Errorf("after expiry %d nonces and %d queued; want 1 and 1", len(n.m), len(n.order)-n.head)
+	}
+	// Many challenges outstanding at once stay bounded in map and queue.
+	big := newNonces(time.Minute, 1000, c.now)
+	for i := range 100_000 {
+		big.issue("MD5")
+		if i%10 == 0 {
+			c.advance(time.Millisecond)
+		}
+	}
+	if len(big.m) > 1000 || len(big.order)-big.head > 1000 || len(big.order) > 4096 {
+		t.Errorf("store grew to %d nonces, %d queued, %d slots", len(big.m), len(big.order)-big.head, len(big.order))
+	}
+}
