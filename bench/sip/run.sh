@@ -17,9 +17,9 @@ HOLD=${HOLD:-2000}
 PROFILE=${PROFILE:-0}
 PASS=Secret123
 here=bench/sip
-work=$(mktemp -d)
+work=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "## work dir $work"
 OUT=${OUT:-$work}
-trap 'kill $(jobs -p) 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; sleep 0.5; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 command -v sipp >/dev/null || { echo "sipp is not installed (apt-get install sip-tester)"; exit 1; }
 [ "$USERS" -le 8000 ] || { echo "at most 8000 users (extensions 1000-9999)"; exit 1; }
 echo "## machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -75,11 +75,11 @@ rss() { grep -E "^$2:" "/proc/$1/status" | awk '{print $2}'; } # kB
 # when no call failed.
 step() {
 	local name=$1 target=$2 rate=$3 m=$4 sf=$5 csv=$6; shift 6
-	local pids=() fail=0 s e
+	local pids=() fail=0 s e pid p f
 	s=$(date +%s.%N)
 	for p in $(seq 0 $((PROCS - 1))); do
 		(cd "$work" && exec sipp "$target" -sf "$OLDPWD/$here/$sf" -inf "$work/$csv$p.csv" -i 127.0.0.1 -p $((16200 + p)) \
-			-r "$(echo "scale=2; $rate / $PROCS" | bc)" -m "$m" -l 100000 -timeout $((STEP * 4 + 60)) -timeout_error -nostdin -bg_off \
+			-r "$(echo "scale=2; $rate / $PROCS" | bc)" -m "$m" -l 100000 -timeout $((STEP * 4 + 60)) -timeout_error -nostdin \
 			-trace_err -error_file "$work/$name-$rate-$p.err" -trace_stat -stf "$work/$name-$rate-$p.stat" "$@" >"$work/$name-$rate-$p.out" 2>&1) &
 		pids+=($!)
 	done
@@ -112,14 +112,14 @@ sweep() {
 register_callees() {
 	for p in $(seq 0 $((PROCS - 1))); do
 		(cd "$work" && sipp "$1" -sf "$OLDPWD/$here/register.xml" -inf "$work/callee$p.csv" -i 127.0.0.1 -p $((16100 + p)) \
-			-r 200 -m $(($(wc -l <"$work/callee$p.csv") - 1)) -timeout 60 -timeout_error -nostdin -bg_off >/dev/null 2>&1) ||
+			-r 200 -m $(($(wc -l <"$work/callee$p.csv") - 1)) -timeout 60 -timeout_error -nostdin >/dev/null 2>&1) ||
 			echo "   callee registration $p failed"
 	done
 }
 start_uas() {
 	UAS=()
 	for p in $(seq 0 $((PROCS - 1))); do
-		(cd "$work" && exec sipp -sf "$OLDPWD/$here/uas.xml" -i 127.0.0.1 -p $((16100 + p)) -nostdin -bg_off -l 100000 \
+		(cd "$work" && exec sipp -sf "$OLDPWD/$here/uas.xml" -i 127.0.0.1 -p $((16100 + p)) -nostdin -l 100000 \
 			-trace_err -error_file "$work/uas-$1-$p.err" >/dev/null 2>&1) &
 		UAS+=($!)
 	done
