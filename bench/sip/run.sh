@@ -5,7 +5,7 @@
 # Usage: bench/sip/run.sh [users] [sipp processes] [seconds per step]
 # Rates to try: REG_RATES, CALL_RATES (totals over all processes, calls/s);
 # HOLD: calls held up at once for the memory figure; PROFILE=1 writes CPU
-# profiles of the node at the highest rate tried.
+# profiles of the node at PROF_REG and PROF_CALL (default: the highest rates).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 USERS=${1:-1000}
@@ -87,7 +87,7 @@ step() {
 	e=$(date +%s.%N)
 	local failed=0
 	for p in $(seq 0 $((PROCS - 1))); do
-		f=$(tail -1 "$work/$name-$rate-$p.stat" 2>/dev/null | awk -F';' '{print $16}')
+		f=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FailedCall(C)") c = i } END { print $c }' "$work/$name-$rate-$p.stat" 2>/dev/null)
 		failed=$((failed + ${f:-0}))
 	done
 	ACHIEVED=$(echo "scale=0; $m * $PROCS / ($e - $s - ${HOLDSEC:-0})" | bc)
@@ -135,9 +135,6 @@ bench() {
 	eval "${label}_REG=$BEST"
 	register_callees "$target"
 	start_uas "$label"
-	echo "## $label: calls by username (INVITE, 407, ACK, INVITE, 100, 180, 200, ACK, BYE, 200), no talk time"
-	sweep call "$target" "$CALL_RATES" uac.xml call -d 0
-	eval "${label}_CALL=$BEST"
 	echo "## $label: $HOLD calls held up at once"
 	local before hold_rate=100
 	before=$(rss "$pid" VmRSS)
@@ -155,6 +152,9 @@ bench() {
 	printf '   RSS before %d MB, with %d calls up %d MB (peak %d MB): %.1f MB per 1,000 calls; the held calls %s\n' \
 		$((before / 1024)) "$HOLD" $((during / 1024)) $((hwm / 1024)) "$(echo "($during - $before) / 1024 * 1000 / $HOLD" | bc -l)" "$held"
 	eval "${label}_MEM=$(echo "($during - $before) / 1024 * 1000 / $HOLD" | bc -l)"
+	echo "## $label: calls by username (INVITE, 407, ACK, INVITE, 100, 180, 200, ACK, BYE, 200), no talk time"
+	sweep call "$target" "$CALL_RATES" uac.xml call -d 0
+	eval "${label}_CALL=$BEST"
 	stop_uas
 }
 
@@ -164,11 +164,11 @@ start_uas ext
 step ext "127.0.0.1:$sip" "${switchboard_CALL:-100}" $((${switchboard_CALL:-100} * STEP / PROCS)) uac.xml ext -d 0
 stop_uas
 if [ "$PROFILE" = 1 ]; then
-	top=$(echo $REG_RATES | awk '{print $NF}')
+	top=${PROF_REG:-$(echo $REG_RATES | awk '{print $NF}')}
 	curl -sf -o "$OUT/register.pprof" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=$((STEP - 2))" &
 	step regprof "127.0.0.1:$sip" "$top" $((top * STEP / PROCS)) register.xml reg; wait $!
 	start_uas prof
-	top=$(echo $CALL_RATES | awk '{print $NF}')
+	top=${PROF_CALL:-$(echo $CALL_RATES | awk '{print $NF}')}
 	curl -sf -o "$OUT/call.pprof" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=$((STEP - 2))" &
 	step callprof "127.0.0.1:$sip" "$top" $((top * STEP / PROCS)) uac.xml call -d 0; wait $!
 	stop_uas
