@@ -23,11 +23,11 @@ trap 'kill $(jobs -p) 2>/dev/null; sleep 0.5; [ -n "${KEEP:-}" ] || rm -rf "$wor
 command -v sipp >/dev/null || { echo "sipp is not installed (apt-get install sip-tester)"; exit 1; }
 [ "$USERS" -le 8000 ] || { echo "at most 8000 users (extensions 1000-9999)"; exit 1; }
 echo "## machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), sipp $(sipp -v 2>&1 | grep -o 'v[0-9.]*' | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
-go build -o "$work/switchboard" ./cmd/switchboard || exit 1
+go build -o "$work/sbnode" ./cmd/switchboard || exit 1
 
 http=18490 sip=15090 pprof=16090 kam=25090
 data="$work/data"
-"$work/switchboard" serve --data "$data" --http "127.0.0.1:$http" --sip "127.0.0.1:$sip" --pprof "127.0.0.1:$pprof" \
+"$work/sbnode" serve --data "$data" --http "127.0.0.1:$http" --sip "127.0.0.1:$sip" --pprof "127.0.0.1:$pprof" \
 	--api-per-minute 100000000 >"$work/serve.out" 2>"$work/serve.err" &
 node=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break; sleep 0.1; done
@@ -172,8 +172,8 @@ if [ "$PROFILE" = 1 ]; then
 	curl -sf -o "$OUT/call.pprof" "http://127.0.0.1:$pprof/debug/pprof/profile?seconds=$((STEP - 2))" &
 	step callprof "127.0.0.1:$sip" "$top" $((top * STEP / PROCS)) uac.xml call -d 0; wait $!
 	stop_uas
-	echo "## CPU profiles: $OUT/register.pprof $OUT/call.pprof (go tool pprof -top $work/switchboard FILE)"
-	cp "$work/switchboard" "$OUT/switchboard.bin" 2>/dev/null
+	echo "## CPU profiles: $OUT/register.pprof $OUT/call.pprof (go tool pprof -top $OUT/switchboard.bin FILE)"
+	cp "$work/sbnode" "$OUT/switchboard.bin" 2>/dev/null
 fi
 errs=$(grep -ciE 'level=(error|warn)|panic' "$work/serve.err")
 blocks=$(grep -ciE 'block' "$work/serve.err")
