@@ -41,7 +41,7 @@ func TestSIPpCalls(t *testing.T) {
 		n.MustCreate(t, "/api/extensions", ten.Token, map[string]any{"extension": 2500, "friendly_name": "SIPp desk", "peer_ids": []string{callee}})
 
 		// The callee registers from the port its UAS scenarios listen on.
-		port := freePort(t)
+		port := servertest.FreePort(t)
 		if !runScenario(t, bin, "register.xml", port, n.SIPAddr, "-t", "u1", "-s", "sippcallee1", "-au", "sippcallee1", "-ap", "Secret123") {
 			t.Fatal("the callee's register.xml failed")
 		}
@@ -59,7 +59,7 @@ func TestSIPpCalls(t *testing.T) {
 				uas := make(chan bool, 1)
 				go func() { uas <- runScenario(t, bin, c.uas, port, "", "-t", "u1") }()
 				time.Sleep(300 * time.Millisecond) // the UAS binds its port
-				if !runScenario(t, bin, c.uac, freePort(t), n.SIPAddr, "-t", "u1", "-s", "2500", "-key", "caller", "sippcaller1",
+				if !runScenario(t, bin, c.uac, servertest.FreePort(t), n.SIPAddr, "-t", "u1", "-s", "2500", "-key", "caller", "sippcaller1",
 					"-au", "sippcaller1", "-ap", "Secret123") {
 					t.Errorf("caller %s failed", c.uac)
 				}

@@ -5,7 +5,6 @@ package sipp_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,31 +16,11 @@ import (
 	"switchboard/internal/server/servertest"
 )
 
-// freePort returns a port free for UDP and TCP on 127.0.0.1.
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		u, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := u.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-		u.Close()
-		if err == nil {
-			l.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 // runSIPp runs one call of scenario as user with password over transport
 // (u1 or t1) against addr and reports whether every call succeeded.
 func runSIPp(t *testing.T, bin, scenario, transport, addr, user, password string) bool {
 	t.Helper()
-	return runScenario(t, bin, scenario, freePort(t), addr, "-t", transport, "-s", user, "-au", user, "-ap", password)
+	return runScenario(t, bin, scenario, servertest.FreePort(t), addr, "-t", transport, "-s", user, "-au", user, "-ap", password)
 }
 
 // runScenario runs one call of scenario from 127.0.0.1:port (a UAS

@@ -20,31 +20,12 @@ import (
 	"switchboard/internal/server/servertest"
 )
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		u, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := u.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-		u.Close()
-		if err == nil {
-			l.Close()
-			return p
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 // freePortPair returns a port free for UDP and TCP whose successor is free
 // for TCP too: baresip listens for SIP over TLS on the port after its own.
 func freePortPair(t *testing.T) int {
 	t.Helper()
 	for range 50 {
-		p := freePort(t)
+		p := servertest.FreePort(t)
 		if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1)); err == nil {
 			l.Close()
 			return p
@@ -158,7 +139,7 @@ func TestBaresipRegistersAndIsCalled(t *testing.T) {
 	}
 	sctx, scancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer scancel()
-	sc := exec.CommandContext(sctx, sipp, n.SIPAddr, "-sf", scenario, "-m", "1", "-i", "127.0.0.1", "-p", strconv.Itoa(freePort(t)),
+	sc := exec.CommandContext(sctx, sipp, n.SIPAddr, "-sf", scenario, "-m", "1", "-i", "127.0.0.1", "-p", strconv.Itoa(servertest.FreePort(t)),
 		"-timeout", "20", "-timeout_error", "-nostdin", "-t", "u1", "-s", "baresip01", "-key", "caller", "sippcaller9",
 		"-au", "sippcaller9", "-ap", "Secret123")
 	sc.Dir = t.TempDir()

@@ -13,10 +13,12 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -328,4 +330,25 @@ func (n *Node) MustTenant(tb testing.TB, parentToken, parentID, name, typ string
 	r.JSON(tb, &acc)
 	t.Number = acc.Number
 	return t
+}
+
+// FreePort returns a port of 127.0.0.1 free for both UDP and TCP, for a
+// SIP peer (SIPp, a softphone) a test starts beside a node.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	for range 20 {
+		u, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		p := u.LocalAddr().(*net.UDPAddr).Port
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		u.Close()
+		if err == nil {
+			l.Close()
+			return p
+		}
+	}
+	tb.Fatal("no free port")
+	return 0
 }
