@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchboard/internal/auth"
+	"switchboard/internal/money"
 	"switchboard/internal/query"
 )
 
@@ -64,3 +65,16 @@ func (s *Service) History(ctx context.Context, p auth.Principal, f HistoryFilter
 }
 
 func quote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// AmountDue is what the principal's own account owes: its negative
+// balance, or 0 when it owes nothing. A payment for "what is due" pays it.
+func (s *Service) AmountDue(ctx context.Context, p auth.Principal) (money.Amount, error) {
+	b, err := s.ledger.Balance(ctx, p.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	if b >= 0 {
+		return 0, nil
+	}
+	return -b, nil
+}

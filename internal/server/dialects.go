@@ -21,7 +21,7 @@ func (s *Server) routeDialects(counters *store.Counters) {
 	vmu.Register(s.Router)
 	cr := carrier.New(carrier.Config{Auth: s.Auth, Logger: s.cfg.Log, Charger: s.Commands})
 	carrier.RegisterMoneyOps(cr, s.Ledger)
-	carrier.RegisterPaymentOps(cr, s.Payments, s.Ledger)
+	carrier.RegisterPaymentOps(cr, s.Payments)
 	carrier.RegisterInvoiceOps(cr, s.Invoices)
 	carrier.RegisterNumberOps(cr, s.Numbers)
 	cr.Register(s.Router)

@@ -18,11 +18,7 @@ import (
 type Payments interface {
 	Pay(ctx context.Context, p auth.Principal, req payment.PayRequest, key string) (payment.Payment, error)
 	History(ctx context.Context, p auth.Principal, f payment.HistoryFilter) ([]payment.Payment, error)
-}
-
-// Balances reads an account's balance.
-type Balances interface {
-	Balance(ctx context.Context, accountID int64) (money.Amount, error)
+	AmountDue(ctx context.Context, p auth.Principal) (money.Amount, error)
 }
 
 // methodNames renders payment methods as the document's get_payments
@@ -53,13 +49,13 @@ var methodFilters = map[string][]string{
 // without one, charges what the account owes (its negative balance), which
 // is what "push the payments" pays. An Idempotency-Key header makes a retry
 // safe exactly as on the native API.
-func RegisterPaymentOps(d *Dialect, pays Payments, balances Balances) {
+func RegisterPaymentOps(d *Dialect, pays Payments) {
 	d.Handle("make_payment", func(ctx context.Context, r *Request) (any, error) {
 		card, err := cardOf(r)
 		if err != nil {
 			return nil, err
 		}
-		amount, err := amountOf(ctx, r, balances)
+		amount, err := amountOf(ctx, r, pays)
 		if err != nil {
 			return nil, err
 		}
@@ -186,7 +182,7 @@ func renameCardField(err error) error {
 }
 
 // amountOf is the amount parameter, or what the account owes.
-func amountOf(ctx context.Context, r *Request, balances Balances) (money.Amount, error) {
+func amountOf(ctx context.Context, r *Request, pays Payments) (money.Amount, error) {
 	if v := r.OptionalString("amount", ""); v != "" {
 		a, err := money.Parse(v)
 		if err != nil || a <= 0 {
@@ -194,12 +190,12 @@ func amountOf(ctx context.Context, r *Request, balances Balances) (money.Amount,
 		}
 		return a, nil
 	}
-	b, err := balances.Balance(ctx, r.Principal.AccountID)
+	due, err := pays.AmountDue(ctx, r.Principal)
 	if err != nil {
 		return 0, err
 	}
-	if b >= 0 {
+	if due == 0 {
 		return 0, problem.Field("amount", "is required: nothing is owed")
 	}
-	return -b, nil
+	return due, nil
 }
